@@ -1,0 +1,87 @@
+"""``reader`` on the command line: check an edition, regenerate its mentions.
+
+Errors reach the user as lines of text, never as a traceback.
+"""
+
+import argparse
+import csv
+import sys
+from pathlib import Path
+
+from reader import __version__
+from reader.errors import EditionError
+
+
+def _check(arguments) -> int:
+    from reader.loader import load
+
+    edition = load(arguments.path)
+    print(f"{edition.title}")
+    print(f"  edition: {edition.folder}")
+    for name, count in edition.counts().items():
+        print(f"  {name:<18} {count:>5}")
+    verdicts = edition.claims["verdict"].value_counts()
+    print("  claims by verdict: " + ", ".join(f"{verdict} {count}" for verdict, count in verdicts.items()))
+    print("valid: every file, column, id, date, quotation and mention checks out")
+    return 0
+
+
+def _mentions(arguments) -> int:
+    """Write mentions.csv from the cards' aliases (the edition's other files must already be valid)."""
+    from reader.loader import _read_table, default_edition_path
+    from reader.mentions import find_mentions
+    from reader.schema import TABLES_BY_NAME
+
+    folder = Path(arguments.path) if arguments.path else default_edition_path()
+    paragraphs = _read_table(folder, TABLES_BY_NAME["paragraphs"])
+    entities = _read_table(folder, TABLES_BY_NAME["entities"])
+    texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
+    aliases = {alias: entity_id for entity_id, entity_aliases in zip(entities["entity_id"], entities["aliases"],
+                                                                     strict=True) for alias in entity_aliases}
+    spans = find_mentions(texts, aliases)
+    if not arguments.write:
+        for span in spans:
+            print(f"¶{span.paragraph}\t{span.start}\t{span.end}\t{span.surface}\t{span.entity_id}")
+        print(f"{len(spans)} mentions (not written; add --write to update mentions.csv)")
+        return 0
+    with (folder / "mentions.csv").open("w", encoding="utf-8", newline="") as mentions_file:
+        writer = csv.writer(mentions_file, lineterminator="\n")
+        writer.writerow(["paragraph", "start", "end", "surface", "entity_id"])
+        for span in spans:
+            writer.writerow([span.paragraph, span.start, span.end, span.surface, span.entity_id])
+    print(f"wrote {len(spans)} mentions to {folder / 'mentions.csv'}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="reader", description="The annotated reader's command line.")
+    parser.add_argument("--version", action="version", version=f"reader {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True)
+    check = commands.add_parser("check", help="validate an edition folder and print a summary")
+    check.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    check.set_defaults(run=_check)
+    mentions = commands.add_parser("mentions", help="find every mention of every card's spellings in the text")
+    mentions.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    mentions.add_argument("--write", action="store_true", help="write them to the edition's mentions.csv")
+    mentions.set_defaults(run=_mentions)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    arguments = build_parser().parse_args(argv)
+    try:
+        return arguments.run(arguments)
+    except EditionError as error:
+        for problem in error.problems:
+            print(f"error: {problem}", file=sys.stderr)
+        print(f"not valid: {len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
