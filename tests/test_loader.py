@@ -103,8 +103,13 @@ def test_empty_paragraph(table, edition_copy):
 
 
 def test_paragraphs_out_of_order(table, edition_copy):
+    table("paragraphs").set(2, "paragraph", "12").save()
+    expect(edition_copy, r'^paragraphs\.csv, line 4, column "paragraph": 12; expected 3 \(paragraphs are numbered')
+
+
+def test_paragraph_twice(table, edition_copy):
     table("paragraphs").set(2, "paragraph", "4").save()
-    expect(edition_copy, r'^paragraphs\.csv, line 4, column "paragraph": 4; expected 3 \(paragraphs are numbered')
+    expect(edition_copy, r'^paragraphs\.csv, line 5, column "paragraph": 4 is used twice; expected each id once')
 
 
 def test_paragraph_number_not_a_number(table, edition_copy):

@@ -38,7 +38,8 @@ def _mentions(arguments) -> int:
     texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
     aliases = {alias: entity_id for entity_id, entity_aliases in zip(entities["entity_id"], entities["aliases"],
                                                                      strict=True) for alias in entity_aliases}
-    spans = find_mentions(texts, aliases)
+    kinds = dict(zip(entities["entity_id"], entities["kind"], strict=True))
+    spans = find_mentions(texts, aliases, kinds)
     if not arguments.write:
         for span in spans:
             print(f"¶{span.paragraph}\t{span.start}\t{span.end}\t{span.surface}\t{span.entity_id}")
@@ -81,6 +82,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as error:  # a bug of ours: still one line for the user, never a traceback
+        print(f"error: unexpected {type(error).__name__}: {error} (please report this)", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -108,9 +108,11 @@ def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
         raise EditionError(f"{spec.file_name}, line {reader.line_num}: {error}; expected valid CSV") from None
     if problems:
         raise EditionError(problems)
-    frame = pd.DataFrame(records, columns=expected)
+    # Text stays object dtype so that an empty cell is None (pandas' str dtype would make it NaN).
+    frame = pd.DataFrame(records, columns=expected, dtype=object)
     frame.insert(0, "line", lines)
-    frame = frame.astype({"line": "int64"})
+    whole_numbers = [column.name for column in spec.columns if column.kind in ("int", "offset")]
+    frame = frame.astype({"line": "int64", **dict.fromkeys(whole_numbers, "int64")})
     return frame
 
 
@@ -250,7 +252,7 @@ def _check_quotes(tables, texts: dict[int, str]) -> list[str]:
     problems = []
     for table, column in (("notes", "anchor"), ("claims", "quote")):
         for _, row in tables[table].iterrows():
-            if row[column] not in texts[row["paragraph"]]:
+            if row["paragraph"] in texts and row[column] not in texts[row["paragraph"]]:
                 problems.append(f"{_where(table, row['line'], column)}: {_shorten(row[column])!r} is not in "
                                 f"¶{row['paragraph']}; expected words copied exactly from that paragraph")
     for _, row in tables["notes"].iterrows():
@@ -307,7 +309,8 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
         recorded.add((row["paragraph"], row["start"], row["end"], row["entity_id"]))
     if problems:
         return problems
-    for span in find_mentions(texts, alias_owner):
+    kinds = dict(zip(entities["entity_id"], entities["kind"], strict=True))
+    for span in find_mentions(texts, alias_owner, kinds):
         if (span.paragraph, span.start, span.end, span.entity_id) not in recorded:
             problems.append(f"mentions.csv: {span.surface!r} in ¶{span.paragraph} at {span.start} ({span.entity_id}) "
                             "has no row; expected every mention listed (run: reader mentions --write)")
@@ -385,6 +388,15 @@ def _check_excerpt(excerpt: dict, texts: dict[int, str], citable: set[str]) -> l
                 problems += _check_source_list(identifier.get("source_ids"), EXCERPT_FILE,
                                                f"document identifier {number}", citable)
     problems += _check_verification(excerpt["verification"], EXCERPT_FILE, citable)
+    context = excerpt["context"]
+    if not isinstance(context, list):
+        problems.append(f"{EXCERPT_FILE}: key 'context': expected a list of items with 'text' and 'source_ids'")
+    else:
+        for number, item in enumerate(context, start=1):
+            if not isinstance(item, dict) or not item.get("text") or not item.get("source_ids"):
+                problems.append(f"{EXCERPT_FILE}: context item {number}: expected 'text' and at least one source id")
+            else:
+                problems += _check_source_list(item["source_ids"], EXCERPT_FILE, f"context item {number}", citable)
     for number, related in enumerate(excerpt.get("related_documents") or [], start=1):
         if not isinstance(related, dict) or not related.get("citation"):
             problems.append(f"{EXCERPT_FILE}: related document {number}: expected a mapping with a 'citation'")

@@ -114,7 +114,7 @@ class Excerpt:
     claim_supported: str
     document: dict
     verification: tuple[dict, ...]
-    context: str
+    context: tuple[dict, ...]
     related_documents: tuple[dict, ...] = ()
 
 
@@ -179,6 +179,7 @@ class Edition:
         self.excerpt_document = Excerpt(**{
             **self.excerpt,
             "verification": tuple(self.excerpt.get("verification") or ()),
+            "context": tuple(self.excerpt.get("context") or ()),
             "related_documents": tuple(self.excerpt.get("related_documents") or ()),
         }) if self.excerpt else None
         self._build_model()

@@ -177,7 +177,7 @@ TABLES: tuple[TableSpec, ...] = (
             Column("verbatim"),
             Column("authors", "list", required=False),
             Column("date", "date", required=False),
-            Column("date_as_printed"),
+            Column("date_as_printed", required=False),
             Column("title"),
             Column("url", "url", required=False),
             Column("retrieved", "date", required=False),

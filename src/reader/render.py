@@ -1,0 +1,348 @@
+"""HTML fragments and plain-text summaries of the model, for the widgets.
+
+Every string from the edition goes through :func:`reader.escaping.escape` here, and only here.
+"""
+
+from dataclasses import dataclass
+
+from reader.escaping import escape, safe_url
+from reader.model import Claim, Edition, Entity, Event, Excerpt, Paragraph
+
+KIND_MARKS = {"person": "P", "body": "B", "office": "O", "place": "Pl", "concept": "C", "event": "E"}
+VERDICT_MARKS = {
+    "supported": "✓",
+    "partly supported": "±",
+    "contradicted": "✗",
+    "not verifiable": "?",
+    "opinion": "…",
+}
+
+
+def css_class(value: str) -> str:
+    """A class-name form of a controlled value ('partly supported' -> 'partly-supported')."""
+    return "".join(character if character.isalnum() else "-" for character in value.lower())
+
+
+# --- the paragraph -------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """A stretch of a paragraph that carries markup: a mention, a [sic] anchor, or a claim."""
+
+    start: int
+    end: int
+    layer: str  # "mention", "sic" or "claim"
+    open_tag: str
+    close_tag: str
+    marker: str = ""  # visible text placed after the span (kind letter, note number, claim number)
+    reading: str = ""  # for [sic]: the reading shown in the normalised text
+
+
+def paragraph_spans(paragraph: Paragraph, edition: Edition) -> list[Span]:
+    spans = []
+    for mention in paragraph.mentions:
+        entity = edition.entity(mention.entity_id)
+        spans.append(Span(
+            mention.start, mention.end, "mention",
+            f'<span class="reader-mention reader-kind-{entity.kind}" data-entity="{escape(entity.entity_id)}">',
+            "</span>",
+            f'<sup class="reader-kind-mark" aria-hidden="true">{KIND_MARKS[entity.kind]}</sup>'
+            f'<span class="reader-sr-only"> ({escape(entity.kind)}: {escape(entity.name)})</span>',
+        ))
+    for number, note in enumerate(paragraph.notes, start=1):
+        start = paragraph.text.find(note.anchor)
+        if note.kind == "sic":
+            spans.append(Span(start, start + len(note.anchor), "sic", '<span class="reader-sic">', "</span>",
+                              f'<sup class="reader-note-mark">[sic; note {number}]</sup>', note.reading or ""))
+        else:
+            spans.append(Span(start, start + len(note.anchor), "note", '<span class="reader-noted">', "</span>",
+                              f'<sup class="reader-note-mark">[note {number}]</sup>'))
+    for number, claim in enumerate(paragraph.claims, start=1):
+        start = paragraph.text.find(claim.quote)
+        spans.append(Span(
+            start, start + len(claim.quote), "claim",
+            f'<span class="reader-claim reader-verdict-{css_class(claim.verdict)}">', "</span>",
+            f'<sup class="reader-claim-mark">[claim {number}: {escape(claim.verdict)}]</sup>',
+        ))
+    return spans
+
+
+def paragraph_html(paragraph: Paragraph, edition: Edition, *, with_readings: bool, with_claims: bool) -> str:
+    """The paragraph with its mentions marked; [sic] readings and claims as layers that can be switched on.
+
+    Spans may overlap (a claim contains mentions, a [sic] is a mention): the text is cut at every span boundary and
+    each piece is wrapped in the spans that cover it, so the markup is always well nested.
+    """
+    spans = [span for span in paragraph_spans(paragraph, edition) if with_claims or span.layer != "claim"]
+    text = paragraph.text
+    boundaries = sorted({0, len(text), *(span.start for span in spans), *(span.end for span in spans)})
+    sic_spans = [span for span in spans if span.layer == "sic"] if with_readings else []
+    pieces = []
+    for piece_start, piece_end in zip(boundaries, boundaries[1:], strict=False):
+        covering = [span for span in spans if span.start <= piece_start and piece_end <= span.end]
+        sic = next((span for span in sic_spans if span in covering), None)
+        if sic is None:
+            content = escape(text[piece_start:piece_end])
+        elif piece_start == sic.start:  # the whole [sic] span becomes its reading, the original kept beside it
+            content = (f'<ins class="reader-reading">{escape(sic.reading)}</ins>'
+                       f'<span class="reader-as-written"> [as written: {escape(text[sic.start:sic.end])}]</span>')
+            piece_end = sic.end
+            covering = [span for span in spans if span.start <= sic.start and sic.end <= span.end]
+        else:
+            continue
+        ordered = sorted(covering, key=lambda span: (span.start, -span.end))
+        opened = "".join(span.open_tag for span in ordered)
+        closed = "".join(span.close_tag + (span.marker if span.end == piece_end else "") for span in reversed(ordered))
+        pieces.append(opened + content + closed)
+    return f'<p class="reader-text" lang="en">{"".join(pieces)}</p>'
+
+
+def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
+    if not source_ids:
+        return ""
+    items = []
+    for source_id in source_ids:
+        source = edition.source(source_id)
+        url = safe_url(source.url)
+        citation = escape(source.citation)
+        items.append(f'<li><a href="{url}" target="_blank" rel="noopener noreferrer">{citation}</a></li>' if url
+                     else f"<li>{citation}</li>")
+    return f'<div class="reader-sources"><span class="reader-label">{escape(label)}:</span><ul>{"".join(items)}</ul></div>'
+
+
+def notes_html(paragraph: Paragraph, edition: Edition) -> str:
+    if not paragraph.notes:
+        return '<p class="reader-empty">No editorial notes on this paragraph.</p>'
+    items = []
+    for number, note in enumerate(paragraph.notes, start=1):
+        reading = f" → <ins>{escape(note.reading)}</ins>" if note.reading else ""
+        items.append(
+            f'<li class="reader-note reader-note-{escape(note.kind)}"><span class="reader-tag">note {number} · '
+            f"{'[sic]' if note.kind == 'sic' else escape(note.kind)}</span> “{escape(note.anchor)}”{reading}. "
+            f"{escape(note.note)}{sources_html(note.source_ids, edition)}</li>"
+        )
+    return f'<ol class="reader-notes">{"".join(items)}</ol>'
+
+
+def claim_html(claim: Claim, number: int, edition: Edition, *, show_verdict: bool = True) -> str:
+    verdict = (f'<span class="reader-verdict reader-verdict-{css_class(claim.verdict)}">'
+               f"{VERDICT_MARKS[claim.verdict]} {escape(claim.verdict)}</span>") if show_verdict else \
+        '<span class="reader-verdict reader-verdict-hidden">verdict hidden</span>'
+    record = (f"<p><span class=\"reader-label\">What the record says:</span> {escape(claim.record)}</p>"
+              f"{sources_html(claim.sources_for, edition, 'Sources for')}"
+              f"{sources_html(claim.sources_against, edition, 'Sources against')}") if show_verdict else ""
+    return (f'<div class="reader-claim-card"><p><span class="reader-tag">claim {number} · '
+            f"{escape(claim.claim_type)}</span> {verdict}</p>"
+            f'<blockquote class="reader-quote">“{escape(claim.quote)}”</blockquote>{record}</div>')
+
+
+def _dates(start: str | None, end: str | None) -> str:
+    if start and end:
+        return f"{escape(start)} – {escape(end)}"
+    return escape(start or end or "dates not recorded")
+
+
+def entity_card_html(entity: Entity, edition: Edition) -> str:
+    russian = f' <span lang="ru" class="reader-ru">({escape(entity.name_ru)})</span>' if entity.name_ru else ""
+    spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or "not named in the essay"
+    roles = "".join(f"<li>{escape(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
+    wikidata = (f'<p><span class="reader-label">Wikidata:</span> {escape(entity.wikidata)}</p>'
+                if entity.wikidata else "")
+    paragraphs = ", ".join(f"¶{number}" for number in entity.paragraphs) or "none"
+    return (
+        f'<div class="reader-card reader-kind-{entity.kind}"><h3>{escape(entity.name)}{russian}</h3>'
+        f'<p class="reader-tag">{escape(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
+        f"<p>{escape(entity.summary)}</p>"
+        f'<p><span class="reader-label">In the essay as:</span> {spellings}</p>'
+        f'<p><span class="reader-label">Mentioned in:</span> {paragraphs}</p>'
+        + (f'<div><span class="reader-label">Roles 1953–1965:</span><ul>{roles}</ul></div>' if roles else "")
+        + wikidata + sources_html(entity.source_ids, edition) + "</div>"
+    )
+
+
+def event_row_html(event: Event, *, highlighted: bool) -> str:
+    essay = ""
+    if event.essay_date or event.essay_wording:
+        said = escape(event.essay_date or "")
+        wording = f" “{escape(event.essay_wording)}”" if event.essay_wording else ""
+        essay = f'<span class="reader-essay-says">{said}{wording}</span>'
+    paragraphs = ", ".join(f"¶{number}" for number in event.paragraphs)
+    row_class = ' class="reader-current"' if highlighted else ""
+    current = '<span class="reader-sr-only"> (in this paragraph)</span>★ ' if highlighted else ""
+    return (f"<tr{row_class}><td>{escape(event.date_label)}</td><td>{current}{escape(event.title)}</td>"
+            f"<td>{escape(event.theme)}</td><td>{essay}</td><td>{paragraphs}</td></tr>")
+
+
+def events_table_html(events, highlighted_ids) -> str:
+    if not events:
+        return '<p class="reader-empty">No events match these filters.</p>'
+    rows = "".join(event_row_html(event, highlighted=event.event_id in highlighted_ids) for event in events)
+    return ('<table class="reader-events"><caption>Events (★ = bears on the current paragraph)</caption>'
+            '<thead><tr><th scope="col">Date in the record</th><th scope="col">Event</th><th scope="col">Theme</th>'
+            '<th scope="col">What the essay says</th><th scope="col">Paragraphs</th></tr></thead>'
+            f"<tbody>{rows}</tbody></table>")
+
+
+def event_detail_html(event: Event, edition: Edition) -> str:
+    essay = ""
+    if event.essay_date or event.essay_wording:
+        essay = ('<table class="reader-compare"><tr><th scope="row">The record</th>'
+                 f"<td>{escape(event.date_label)} ({escape(event.precision)})</td></tr>"
+                 f'<tr><th scope="row">The essay</th><td>{escape(event.essay_date or "no date given")}'
+                 + (f" — “{escape(event.essay_wording)}”" if event.essay_wording else "") + "</td></tr></table>")
+    return (f'<div class="reader-card"><h3>{escape(event.title)}</h3>'
+            f'<p class="reader-tag">{escape(event.date_label)} · {escape(event.theme)}</p>'
+            f"<p>{escape(event.summary)}</p>{essay}{sources_html(event.source_ids, edition)}</div>")
+
+
+THEME_SHAPES = {
+    "economic reform": "square",
+    "party politics": "circle",
+    "repression and protest": "triangle",
+    "ideology": "diamond",
+    "security services": "cross",
+    "foreign and military": "star",
+}
+
+
+def _year_fraction(date: str) -> float:
+    parts = [int(part) for part in date.split("-")]
+    year, month, day = parts[0], parts[1] if len(parts) > 1 else 7, parts[2] if len(parts) > 2 else 15
+    return year + (month - 1) / 12 + (day - 1) / 365
+
+
+def _shape(kind: str, x: float, y: float, size: float) -> str:
+    if kind == "square":
+        return f'<rect x="{x - size:.1f}" y="{y - size:.1f}" width="{2 * size:.1f}" height="{2 * size:.1f}"/>'
+    if kind == "triangle":
+        return f'<polygon points="{x:.1f},{y - size:.1f} {x - size:.1f},{y + size:.1f} {x + size:.1f},{y + size:.1f}"/>'
+    if kind == "diamond":
+        return (f'<polygon points="{x:.1f},{y - size:.1f} {x + size:.1f},{y:.1f} {x:.1f},{y + size:.1f} '
+                f'{x - size:.1f},{y:.1f}"/>')
+    if kind == "cross":
+        return (f'<path d="M{x - size:.1f},{y - size:.1f} L{x + size:.1f},{y + size:.1f} M{x + size:.1f},'
+                f'{y - size:.1f} L{x - size:.1f},{y + size:.1f}" stroke-width="2.5"/>')
+    if kind == "star":
+        return (f'<polygon points="{x:.1f},{y - size:.1f} {x + size * 0.3:.1f},{y - size * 0.3:.1f} {x + size:.1f},'
+                f'{y:.1f} {x + size * 0.3:.1f},{y + size * 0.3:.1f} {x:.1f},{y + size:.1f} {x - size * 0.3:.1f},'
+                f'{y + size * 0.3:.1f} {x - size:.1f},{y:.1f} {x - size * 0.3:.1f},{y - size * 0.3:.1f}"/>')
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}"/>'
+
+
+def timeline_svg(events, highlighted_ids, first_year: int, last_year: int) -> str:
+    """A self-contained SVG timeline: one lane per theme, a mark per event, this paragraph's events ringed.
+
+    Inline SVG needs no script or network, so it shows the same in JupyterLab, Voilà and a static export.
+    """
+    themes = list(THEME_SHAPES)
+    width, left, right, lane, top = 900, 190, 20, 34, 30
+    height = top + lane * len(themes) + 30
+    span = max(last_year + 1 - first_year, 1)
+
+    def x_of(date: str) -> float:
+        return left + (min(max(_year_fraction(date), first_year), last_year + 1) - first_year) / span * (
+            width - left - right)
+
+    parts = [f'<svg class="reader-timeline" role="img" viewBox="0 0 {width} {height}" width="100%" '
+             f'xmlns="http://www.w3.org/2000/svg"><title>Timeline of {len(events)} events, {first_year}–{last_year}'
+             "</title><desc>One row per theme; ringed marks bear on the current paragraph. The table below lists the "
+             "same events.</desc>"]
+    for year in range(first_year, last_year + 2):
+        x = x_of(f"{year}-01-01") if year <= last_year else width - right
+        parts.append(f'<line class="reader-gridline" x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 24}"/>')
+        if year <= last_year:
+            parts.append(f'<text class="reader-axis" x="{x + 2:.1f}" y="{height - 8}">{year}</text>')
+    for index, theme in enumerate(themes):
+        y = top + lane * index + lane / 2
+        parts.append(f'<g class="reader-lane reader-theme-{css_class(theme)}">'
+                     f'<text class="reader-axis" x="8" y="{y + 4:.1f}">{escape(theme)}</text>')
+        parts.append(_shape(THEME_SHAPES[theme], left - 14, y, 5))
+        for event in (event for event in events if event.theme == theme):
+            x = x_of(event.start)
+            if event.end:
+                parts.append(f'<line class="reader-range" x1="{x:.1f}" y1="{y:.1f}" x2="{x_of(event.end):.1f}" '
+                             f'y2="{y:.1f}"/>')
+            if event.event_id in highlighted_ids:
+                parts.append(f'<circle class="reader-ring" cx="{x:.1f}" cy="{y:.1f}" r="10"/>')
+            parts.append(f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>"
+                         f"{_shape(THEME_SHAPES[theme], x, y, 5)}</g>")
+        parts.append("</g>")
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
+    document = excerpt.document
+    identifiers = "".join(f"<li>{escape(item.get('scheme'))}: {escape(item.get('value'))}</li>"
+                          for item in document.get("identifiers") or [])
+    url = safe_url(document.get("url"))
+    link = (f'<p><span class="reader-label">Address given by the essay:</span> <a href="{url}" target="_blank" '
+            f'rel="noopener noreferrer">{url}</a></p>') if url else ""
+    checks = "".join(
+        f'<tr><th scope="row">{escape(item.get("part"))}</th><td class="reader-status-{css_class(str(item.get("status")))}">'
+        f"{'✓' if item.get('status') == 'verified' else '✗' if item.get('status') == 'contradicted' else '?'} "
+        f"{escape(item.get('status'))}</td><td>{escape(item.get('how'))}</td></tr>" for item in excerpt.verification)
+    related = "".join(
+        "<li>" + (f'<a href="{safe_url(item.get("url"))}" target="_blank" rel="noopener noreferrer">'
+                  f"{escape(item.get('citation'))}</a>" if safe_url(item.get("url")) else escape(item.get("citation")))
+        + (f" — {escape(item.get('note'))}" if item.get("note") else "") + "</li>"
+        for item in excerpt.related_documents)
+    fields = "".join(
+        f'<tr><th scope="row">{label}</th><td>{escape(document.get(key) or "not recorded")}</td></tr>'
+        for label, key in (("Title", "title"), ("Issuing office", "issuing_office"), ("Date", "date")))
+    return (
+        '<div class="reader-excerpt">'
+        f'<blockquote class="reader-quote">“{escape(excerpt.quotation)}”</blockquote>'
+        f"<p>Quoted in ¶{excerpt.paragraph} and cited there as <q>{escape(excerpt.essay_citation)}</q>.</p>"
+        f'<p><span class="reader-label">Used to support:</span> {escape(excerpt.claim_supported)}</p>'
+        f'<h4>The document</h4><table class="reader-compare">{fields}</table>'
+        + (f'<p><span class="reader-label">Identifiers:</span></p><ul>{identifiers}</ul>' if identifiers else "")
+        + link
+        + '<h4>What is verified</h4><table class="reader-verification"><thead><tr><th scope="col">Part</th>'
+        f'<th scope="col">Status</th><th scope="col">How</th></tr></thead><tbody>{checks}</tbody></table>'
+        + "<h4>Context: what the 1965 reorganisation did</h4>"
+        + "".join(f"<p>{escape(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
+                  for item in excerpt.context)
+        + (f"<h4>Related documents</h4><ul>{related}</ul>" if related else "")
+        + "</div>"
+    )
+
+
+# --- plain text, for text/plain reprs (nbval, terminals, screen readers) -------------------------------------
+
+
+def paragraph_text(paragraph: Paragraph, edition: Edition) -> str:
+    lines = [f"{paragraph.label} of {edition.paragraph_count}", paragraph.text]
+    if paragraph.entity_ids:
+        lines.append("Mentions: " + ", ".join(edition.entity(entity_id).name for entity_id in paragraph.entity_ids))
+    for number, note in enumerate(paragraph.notes, start=1):
+        reading = f" -> {note.reading}" if note.reading else ""
+        lines.append(f"Note {number} [{'sic' if note.kind == 'sic' else note.kind}] “{note.anchor}”{reading}: {note.note}")
+    for number, claim in enumerate(paragraph.claims, start=1):
+        lines.append(f"Claim {number} ({claim.verdict}): “{claim.quote}”")
+    return "\n".join(lines)
+
+
+def entity_text(entity: Entity) -> str:
+    lines = [f"{entity.name}" + (f" ({entity.name_ru})" if entity.name_ru else "") + f" — {entity.kind}, "
+             + _plain_dates(entity.start, entity.end), entity.summary]
+    lines += [f"  {role.role} ({_plain_dates(role.start, role.end)})" for role in entity.roles]
+    lines.append("Mentioned in: " + (", ".join(f"¶{number}" for number in entity.paragraphs) or "none"))
+    return "\n".join(lines)
+
+
+def _plain_dates(start: str | None, end: str | None) -> str:
+    return f"{start} – {end}" if start and end else (start or end or "dates not recorded")
+
+
+def event_text(event: Event) -> str:
+    essay = f" [essay: {event.essay_date}]" if event.essay_date else ""
+    return f"{event.date_label}  {event.title} ({event.theme}){essay}"
+
+
+def excerpt_text(excerpt: Excerpt) -> str:
+    lines = [f"“{excerpt.quotation}” {excerpt.essay_citation} — quoted in ¶{excerpt.paragraph}",
+             f"Document: {excerpt.document.get('title')}"]
+    lines += [f"  {item.get('part')}: {item.get('status')}" for item in excerpt.verification]
+    return "\n".join(lines)

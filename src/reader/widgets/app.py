@@ -1,0 +1,80 @@
+"""The whole reader: the paragraph on top, its cards, the chronology and the quoted document below."""
+
+from importlib.resources import files
+
+import ipywidgets as widgets
+from traitlets import Int, observe
+
+from reader.model import Edition
+from reader.widgets.base import ReaderView
+from reader.widgets.chronology import Chronology
+from reader.widgets.entity_cards import EntityCards
+from reader.widgets.excerpt_view import ExcerptView
+from reader.widgets.paragraph_reader import ParagraphReader
+
+TAB_TITLES = ("Cards", "Chronology", "Quoted document")
+
+
+def stylesheet() -> widgets.HTML:
+    """The reader's own CSS (contrast, focus rings, mention styles), as a widget that carries a <style> element."""
+    css = files("reader").joinpath("reader.css").read_text(encoding="utf-8")
+    return widgets.HTML(f"<style>{css}</style>", layout=widgets.Layout(display="none"))
+
+
+class ReaderApp(ReaderView):
+    """One app composing the reader's views; every view follows the current paragraph."""
+
+    paragraph_number = Int(1)
+
+    def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
+        self.edition = edition
+        self.paragraph_reader = ParagraphReader(edition, paragraph_number)
+        self.entity_cards = EntityCards(edition, paragraph_number)
+        self.chronology = Chronology(edition, paragraph_number)
+        self.excerpt_view = ExcerptView(edition)
+        self.tabs = widgets.Tab(children=[self.entity_cards, self.chronology, self.excerpt_view],
+                                titles=TAB_TITLES)
+        self.excerpt_button = widgets.Button(description="Open the quoted document",
+                                             tooltip="Show the document this paragraph quotes",
+                                             layout=widgets.Layout(width="auto"))
+        self.excerpt_button.on_click(lambda _button: self.open_tab("Quoted document"))
+        super().__init__(**kwargs)
+        self.add_class("reader-app")
+        self.children = [stylesheet(), widgets.HTML(f'<h2 class="reader-title">{_escaped_title(edition)}</h2>'),
+                         self.paragraph_reader, self.excerpt_button, self.tabs]
+        for view in (self.entity_cards, self.chronology, self.excerpt_view):
+            view.on_go_to_paragraph(self.go_to)
+        self.paragraph_reader.observe(self._on_reader_change, names="paragraph_number")
+        self.paragraph_number = paragraph_number
+        self._update_excerpt_button()
+
+    def go_to(self, number: int) -> None:
+        self.paragraph_number = number
+
+    def open_tab(self, title: str) -> None:
+        self.tabs.selected_index = TAB_TITLES.index(title)
+
+    def _on_reader_change(self, change) -> None:
+        self.paragraph_number = change["new"]
+
+    @observe("paragraph_number")
+    def _on_paragraph_change(self, change) -> None:
+        number = change["new"]
+        self.paragraph_reader.paragraph_number = number
+        self.entity_cards.paragraph_number = number
+        self.chronology.paragraph_number = number
+        self._update_excerpt_button()
+
+    def _update_excerpt_button(self) -> None:
+        excerpt = self.edition.excerpt_document
+        quoted_here = excerpt is not None and excerpt.paragraph == self.paragraph_number
+        self.excerpt_button.layout.display = None if quoted_here else "none"
+
+    def text(self) -> str:
+        return "\n\n".join([self.paragraph_reader.text(), self.entity_cards.text()])
+
+
+def _escaped_title(edition: Edition) -> str:
+    from reader.escaping import escape
+
+    return escape(edition.title)

@@ -1,0 +1,96 @@
+"""The reform chronology: a timeline picture and a table, filtered by theme and years, linked to paragraphs."""
+
+import ipywidgets as widgets
+from traitlets import Int, Tuple, Unicode, observe
+
+from reader import render
+from reader.model import Edition
+from reader.widgets.base import ReaderView, go_button
+
+
+class Chronology(ReaderView):
+    """Events as a timeline and a table; the current paragraph's events highlighted; each leads to its paragraphs."""
+
+    paragraph_number = Int(1)
+    themes = Tuple()
+    years = Tuple(Int(), Int())
+    event_id = Unicode(None, allow_none=True)
+
+    def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
+        self.edition = edition
+        all_events = edition.all_events()
+        self.all_themes = tuple(sorted({event.theme for event in all_events}, key=list(render.THEME_SHAPES).index))
+        first_year = min(int(event.start[:4]) for event in all_events)
+        last_year = max(int((event.end or event.start)[:4]) for event in all_events)
+        self.theme_filter = widgets.SelectMultiple(
+            options=[(f"{theme} ({render.THEME_SHAPES[theme]})", theme) for theme in self.all_themes],
+            value=self.all_themes, description="Themes", rows=len(self.all_themes),
+            tooltip="Choose the themes to show (Ctrl or Shift for several)")
+        self.year_filter = widgets.IntRangeSlider(value=(first_year, last_year), min=first_year, max=last_year,
+                                                  description="Years", tooltip="Show events between these years",
+                                                  continuous_update=False)
+        self.only_paragraph = widgets.Checkbox(value=False, indent=False, description="Only this paragraph's events",
+                                               tooltip="Show only the events the current paragraph bears on")
+        self.timeline = widgets.HTML()
+        self.table = widgets.HTML()
+        self.event_choice = widgets.Dropdown(description="Event", tooltip="Choose an event to see it in detail",
+                                             layout=widgets.Layout(width="auto", max_width="560px"))
+        self.event_view = widgets.HTML()
+        self.go_buttons = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        super().__init__(themes=self.all_themes, years=self.year_filter.value, paragraph_number=paragraph_number,
+                         **kwargs)
+        self.add_class("reader-chronology")
+        self.children = [widgets.HBox([self.theme_filter, widgets.VBox([self.year_filter, self.only_paragraph])],
+                                      layout=widgets.Layout(flex_flow="row wrap")),
+                         self.timeline, self.table, self.event_choice, self.event_view, self.go_buttons]
+        self.theme_filter.observe(lambda change: setattr(self, "themes", tuple(change["new"])), names="value")
+        self.year_filter.observe(lambda change: setattr(self, "years", tuple(change["new"])), names="value")
+        self.only_paragraph.observe(lambda change: self._render(), names="value")
+        self.event_choice.observe(lambda change: setattr(self, "event_id", change["new"]), names="value")
+        self._render()
+
+    @property
+    def visible_events(self) -> tuple:
+        first, last = self.years
+        current = set(self.edition.paragraph(self.paragraph_number).event_ids)
+        return tuple(event for event in self.edition.all_events()
+                     if event.theme in self.themes and first <= int(event.start[:4]) <= last
+                     and (not self.only_paragraph.value or event.event_id in current))
+
+    @observe("paragraph_number", "themes", "years")
+    def _on_filter_change(self, change) -> None:
+        if change["name"] == "themes" and tuple(self.theme_filter.value) != change["new"]:
+            self.theme_filter.value = change["new"]
+        if change["name"] == "years" and tuple(self.year_filter.value) != change["new"]:
+            self.year_filter.value = change["new"]
+        self._render()
+
+    def _render(self) -> None:
+        events = self.visible_events
+        highlighted = set(self.edition.paragraph(self.paragraph_number).event_ids)
+        self.timeline.value = render.timeline_svg(events, highlighted, *self.year_filter.value)
+        self.table.value = render.events_table_html(events, highlighted)
+        options = [(f"{event.date_label} · {event.title}", event.event_id) for event in events]
+        keep = self.event_id if self.event_id in {event_id for _, event_id in options} else None
+        self.event_choice.options = options
+        preferred = next((event.event_id for event in events if event.event_id in highlighted), None)
+        self.event_choice.value = keep or preferred or (options[0][1] if options else None)
+        self.event_id = self.event_choice.value
+        self._show_event()
+
+    @observe("event_id")
+    def _on_event_change(self, change) -> None:
+        self._show_event()
+
+    def _show_event(self) -> None:
+        if self.event_id is None:
+            self.event_view.value, self.go_buttons.children = "", []
+            return
+        event = self.edition.event(self.event_id)
+        self.event_view.value = render.event_detail_html(event, self.edition)
+        self.go_buttons.children = [go_button(number, self._go_to_paragraph) for number in event.paragraphs]
+
+    def text(self) -> str:
+        events = self.visible_events
+        return "\n".join([f"Chronology: {len(events)} of {len(self.edition.all_events())} events"]
+                         + [render.event_text(event) for event in events])

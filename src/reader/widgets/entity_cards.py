@@ -1,0 +1,72 @@
+"""The cards of the entities the current paragraph mentions, each leading to every paragraph that names it."""
+
+import ipywidgets as widgets
+from traitlets import Int, Unicode, observe
+
+from reader import render
+from reader.model import Edition
+from reader.widgets.base import ReaderView, go_button
+
+
+class EntityCards(ReaderView):
+    """For the current paragraph, every entity it mentions; choosing one shows its card and where it appears."""
+
+    paragraph_number = Int(1)
+    entity_id = Unicode(None, allow_none=True)
+
+    def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
+        self.edition = edition
+        self.choice = widgets.Select(description="Card", tooltip="Choose an entity mentioned in this paragraph",
+                                     rows=8, layout=widgets.Layout(width="auto", min_width="320px"))
+        self.choice.observe(self._on_choice, names="value")
+        self.card_view = widgets.HTML()
+        self.go_buttons = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self.heading = widgets.HTML()
+        super().__init__(**kwargs)
+        self.add_class("reader-entity-cards")
+        self.children = [self.heading, widgets.HBox([self.choice, widgets.VBox([self.card_view, self.go_buttons])],
+                                                    layout=widgets.Layout(flex_flow="row wrap"))]
+        self.paragraph_number = paragraph_number
+        self._show_paragraph()
+
+    @observe("paragraph_number")
+    def _on_paragraph_change(self, change) -> None:
+        self._show_paragraph()
+
+    def _show_paragraph(self) -> None:
+        paragraph = self.edition.paragraph(self.paragraph_number)
+        self.heading.value = (f"<h4>Named in {paragraph.label}: {len(paragraph.entity_ids)} "
+                              f"{'entity' if len(paragraph.entity_ids) == 1 else 'entities'}</h4>")
+        options = [(f"{self.edition.entity(entity_id).name} ({self.edition.entity(entity_id).kind})", entity_id)
+                   for entity_id in paragraph.entity_ids]
+        keep = self.entity_id if self.entity_id in paragraph.entity_ids else None
+        self.choice.options = options
+        self.choice.value = keep or (paragraph.entity_ids[0] if paragraph.entity_ids else None)
+        self.entity_id = self.choice.value
+        self._show_card()
+
+    def _on_choice(self, change) -> None:
+        self.entity_id = change["new"]
+
+    @observe("entity_id")
+    def _on_entity_change(self, change) -> None:
+        if change["new"] is not None and change["new"] != self.choice.value:
+            if change["new"] not in dict(self.choice.options).values():
+                entity = self.edition.entity(change["new"])
+                self.choice.options = [*self.choice.options, (f"{entity.name} ({entity.kind})", entity.entity_id)]
+            self.choice.value = change["new"]
+        self._show_card()
+
+    def _show_card(self) -> None:
+        if self.entity_id is None:
+            self.card_view.value = '<p class="reader-empty">This paragraph names no entity.</p>'
+            self.go_buttons.children = []
+            return
+        entity = self.edition.entity(self.entity_id)
+        self.card_view.value = render.entity_card_html(entity, self.edition)
+        self.go_buttons.children = [go_button(number, self._go_to_paragraph) for number in entity.paragraphs]
+
+    def text(self) -> str:
+        if self.entity_id is None:
+            return "No entity in this paragraph."
+        return render.entity_text(self.edition.entity(self.entity_id))

@@ -1,0 +1,133 @@
+"""The essay one paragraph at a time: navigation, marked mentions, [sic] readings, notes and claims."""
+
+import ipywidgets as widgets
+from traitlets import Bool, Int, observe
+
+from reader import render
+from reader.escaping import escape
+from reader.model import Edition
+from reader.widgets.base import ReaderView
+
+TEXT_MODES = [("As written", False), ("With [sic] readings", True)]
+
+
+class ParagraphReader(ReaderView):
+    """The current paragraph with its citable id and position, and everything needed to judge it."""
+
+    paragraph_number = Int(1)
+    with_readings = Bool(False)
+    with_claims = Bool(True)
+
+    def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
+        self.edition = edition
+        self._html_cache: dict[tuple[int, bool, bool], str] = {}
+        count = edition.paragraph_count
+        self.first_button = self._nav_button("⏮ First", "First paragraph", lambda: 1)
+        self.previous_button = self._nav_button("◀ Previous", "Previous paragraph",
+                                                lambda: max(1, self.paragraph_number - 1))
+        self.next_button = self._nav_button("Next ▶", "Next paragraph",
+                                            lambda: min(count, self.paragraph_number + 1))
+        self.last_button = self._nav_button("Last ⏭", "Last paragraph", lambda: count)
+        self.jump = widgets.Dropdown(
+            options=[(f"¶{paragraph.number} — {paragraph.text[:48]}…", paragraph.number)
+                     for paragraph in edition.all_paragraphs()],
+            description="Go to",
+            tooltip="Go to a paragraph",
+            layout=widgets.Layout(width="auto", max_width="420px"),
+        )
+        self.jump.observe(self._on_jump, names="value")
+        self.position = widgets.HTML(layout=widgets.Layout(margin="0 0 0 12px"))
+        self.text_mode = widgets.RadioButtons(options=TEXT_MODES, value=False, description="Text",
+                                              tooltip="Show the text as written, or with [sic] readings")
+        self.text_mode.observe(lambda change: setattr(self, "with_readings", change["new"]), names="value")
+        self.claims_toggle = widgets.Checkbox(value=True, description="Mark checkable claims", indent=False,
+                                              tooltip="Underline each checkable statement with its verdict")
+        self.claims_toggle.observe(lambda change: setattr(self, "with_claims", change["new"]), names="value")
+        self.text_view = widgets.HTML()
+        self.text_view.add_class("reader-paragraph")
+        self.legend = widgets.HTML(self._legend_html())
+        self.notes_view = widgets.HTML()
+        self.claim_choice = widgets.Dropdown(description="Claim", tooltip="Choose a claim to see what the record says",
+                                             layout=widgets.Layout(width="auto", max_width="560px"))
+        self.claim_choice.observe(lambda change: self._show_claim(), names="value")
+        self.claim_view = widgets.HTML()
+        super().__init__(**kwargs)
+        self.add_class("reader-paragraph-reader")
+        navigation = widgets.HBox([self.first_button, self.previous_button, self.next_button, self.last_button,
+                                   self.jump, self.position], layout=widgets.Layout(flex_flow="row wrap"))
+        options = widgets.HBox([self.text_mode, self.claims_toggle], layout=widgets.Layout(flex_flow="row wrap"))
+        self.children = [navigation, options, self.text_view, self.legend,
+                         widgets.HTML("<h4>Editorial notes</h4>"), self.notes_view,
+                         widgets.HTML("<h4>Claims: what the record says</h4>"), self.claim_choice, self.claim_view]
+        self.paragraph_number = paragraph_number
+        self._render()
+
+    def _nav_button(self, label: str, tooltip: str, target) -> widgets.Button:
+        button = widgets.Button(description=label, tooltip=tooltip, layout=widgets.Layout(width="auto"))
+        button.on_click(lambda _button: setattr(self, "paragraph_number", target()))
+        return button
+
+    def _on_jump(self, change) -> None:
+        if change["new"] is not None:
+            self.paragraph_number = change["new"]
+
+    def _legend_html(self) -> str:
+        kinds = sorted({entity.kind for entity in self.edition.all_entities()}, key=list(render.KIND_MARKS).index)
+        items = "".join(f'<span class="reader-mention reader-kind-{kind}">{escape(kind)}'
+                        f'<sup class="reader-kind-mark">{render.KIND_MARKS[kind]}</sup></span> ' for kind in kinds)
+        verdicts = "".join(f'<span class="reader-claim reader-verdict-{render.css_class(verdict)}">'
+                           f"{render.VERDICT_MARKS[verdict]} {escape(verdict)}</span> "
+                           for verdict in render.VERDICT_MARKS)
+        return (f'<div class="reader-legend"><span class="reader-label">Names:</span> {items}'
+                f'<br><span class="reader-label">Claims:</span> {verdicts}</div>')
+
+    @observe("paragraph_number")
+    def _on_paragraph_change(self, change) -> None:
+        number = min(max(1, change["new"]), self.edition.paragraph_count)
+        if number != change["new"]:
+            self.paragraph_number = number
+            return
+        self._render()
+
+    @observe("with_readings", "with_claims")
+    def _on_layer_change(self, change) -> None:
+        self.text_mode.value = self.with_readings
+        self.claims_toggle.value = self.with_claims
+        self._render_text()
+
+    @property
+    def paragraph(self):
+        return self.edition.paragraph(self.paragraph_number)
+
+    def _render(self) -> None:
+        paragraph, count = self.paragraph, self.edition.paragraph_count
+        self.jump.value = paragraph.number
+        self.position.value = (f'<span class="reader-position" aria-live="polite">{paragraph.label} of {count}'
+                               "</span>")
+        self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
+        self.next_button.disabled = self.last_button.disabled = paragraph.number == count
+        self._render_text()
+        self.notes_view.value = render.notes_html(paragraph, self.edition)
+        self.claim_choice.options = [(f"claim {number} · {claim.verdict} · “{claim.quote[:50]}…”", number)
+                                     for number, claim in enumerate(paragraph.claims, start=1)]
+        self.claim_choice.value = 1 if paragraph.claims else None
+        self._show_claim()
+
+    def _render_text(self) -> None:
+        key = (self.paragraph_number, self.with_readings, self.with_claims)
+        if key not in self._html_cache:
+            self._html_cache[key] = render.paragraph_html(self.paragraph, self.edition,
+                                                          with_readings=self.with_readings,
+                                                          with_claims=self.with_claims)
+        self.text_view.value = self._html_cache[key]
+
+    def _show_claim(self) -> None:
+        claims = self.paragraph.claims
+        if not claims or self.claim_choice.value is None:
+            self.claim_view.value = '<p class="reader-empty">No checkable claims recorded for this paragraph.</p>'
+            return
+        number = self.claim_choice.value
+        self.claim_view.value = render.claim_html(claims[number - 1], number, self.edition)
+
+    def text(self) -> str:
+        return render.paragraph_text(self.paragraph, self.edition)
