@@ -183,6 +183,7 @@ TABLES: tuple[TableSpec, ...] = (
             Column("retrieved", "date", required=False),
             Column("cited_as", required=False),
             Column("note", required=False),
+            Column("source_ids", "refs", required=False, target="sources"),
         ),
         key="reference_id",
     ),
