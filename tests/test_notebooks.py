@@ -1,0 +1,90 @@
+"""The notebooks: one skeleton, thin cells, stored executed; and strict nbval really catches a changed fact."""
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+
+import pytest
+
+from conftest import REPOSITORY
+
+NOTEBOOKS = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]-*.ipynb"))
+
+
+def cells(path, kind):
+    return [cell for cell in json.loads(path.read_text(encoding="utf-8"))["cells"] if cell["cell_type"] == kind]
+
+
+def source(cell) -> str:
+    return "".join(cell["source"])
+
+
+def test_the_six_notebooks_exist():
+    names = [path.stem for path in NOTEBOOKS]
+    assert names == ["01-start-here", "02-guided-reading", "03-entity-register", "04-economic-reform-chronology",
+                     "05-cia-1977-excerpt", "06-reader-app"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_skeleton(path):
+    markdown = [source(cell) for cell in cells(path, "markdown")]
+    assert markdown[0].startswith("# ")
+    headings = [line for text in markdown for line in text.splitlines() if line.startswith("## ")]
+    assert headings[0] == "## Overview" and headings[1] == "## Prerequisites"
+    assert headings[-1].startswith("## Summary")
+    assert re.search(r"Time: about \d+ minutes|Time: as long as you like", "\n".join(markdown))
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_cells_are_thin_calls_into_the_package(path):
+    for cell in cells(path, "code"):
+        lines = [line for line in source(cell).splitlines() if line.strip() and not line.startswith("import ")]
+        assert len(lines) <= 2, f"{path.name}: a code cell does more than one or two calls:\n{source(cell)}"
+        assert "def " not in source(cell) and "for " not in source(cell)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)
+def test_stored_executed_without_volatile_metadata(path):
+    notebook = json.loads(path.read_text(encoding="utf-8"))
+    assert set(notebook["metadata"]) == {"kernelspec", "language_info"}
+    counts = [cell["execution_count"] for cell in notebook["cells"] if cell["cell_type"] == "code"]
+    assert counts == list(range(1, len(counts) + 1)), "executed top to bottom, once"
+    for cell in cells(path, "code"):
+        assert cell["outputs"] or source(cell).startswith("import"), f"{path.name}: a cell without output"
+        assert "execution" not in cell["metadata"]
+        assert not any(output.get("output_type") == "error" for output in cell["outputs"])
+
+
+def run_nbval(notebook, edition_folder):
+    environment = {**os.environ, "READER_EDITION": str(edition_folder)}
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", "--nbval-current-env",
+         "--nbval-sanitize-with", str(REPOSITORY / "tests" / "sanitize.cfg"), "-o", "addopts=", str(notebook)],
+        capture_output=True, text=True, env=environment, cwd=REPOSITORY, timeout=300)
+
+
+@pytest.mark.slow
+def test_changing_a_displayed_fact_makes_nbval_fail(edition_copy):
+    notebook = REPOSITORY / "notebooks" / "04-economic-reform-chronology.ipynb"
+    unchanged = run_nbval(notebook, edition_copy)
+    assert unchanged.returncode == 0, unchanged.stdout[-2000:]
+    path = edition_copy / "events.csv"
+    with path.open(encoding="utf-8", newline="") as events_file:
+        rows = list(csv.reader(events_file))
+    header = rows[0]
+    target = next(row for row in rows[1:]
+                  if row[header.index("theme")] == "economic reform" and not row[header.index("end")])
+    target[header.index("start")] = target[header.index("start")].replace("19", "18", 1)
+    with path.open("w", encoding="utf-8", newline="") as events_file:
+        csv.writer(events_file, lineterminator="\n").writerows(rows)
+    changed = run_nbval(notebook, edition_copy)
+    assert changed.returncode != 0
+    assert "failed" in changed.stdout
+
+
+def test_execute_script_is_documented():
+    assert (REPOSITORY / "scripts" / "execute-notebooks.py").is_file()
+    assert "scripts/execute-notebooks.py" in (REPOSITORY / "README.md").read_text(encoding="utf-8")
