@@ -98,7 +98,9 @@ def test_notes_and_claims_of_the_paragraph(paragraph_reader, edition):
     last = paragraph.claims[-1]
     assert escape(last.record) in paragraph_reader.claim_view.value
     assert escape(last.verdict) in paragraph_reader.claim_view.value
-    assert paragraph_reader.text_view.value.count('class="reader-claim ') >= len(paragraph.claims)
+    assert 'class="reader-claim ' not in paragraph_reader.text_view.value, "the claims layer starts hidden"
+    paragraph_reader.claims_toggle.value = True
+    assert paragraph_reader.text_view.value.count('class="reader-claim-mark"') == len(paragraph.claims)
     paragraph_reader.claims_toggle.value = False
     assert 'class="reader-claim ' not in paragraph_reader.text_view.value
 

@@ -99,6 +99,7 @@ def paragraph_html(paragraph: Paragraph, edition: Edition, *, with_readings: boo
 
 
 def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
+    """The sources of a statement, inline: a student can follow each link."""
     if not source_ids:
         return ""
     items = []
@@ -106,9 +107,10 @@ def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
         source = edition.source(source_id)
         url = safe_url(source.url)
         citation = escape(source.citation)
-        items.append(f'<li><a href="{url}" target="_blank" rel="noopener noreferrer">{citation}</a></li>' if url
-                     else f"<li>{citation}</li>")
-    return f'<div class="reader-sources"><span class="reader-label">{escape(label)}:</span><ul>{"".join(items)}</ul></div>'
+        items.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{citation}</a>' if url
+                     else citation)
+    return (f'<span class="reader-sources"><span class="reader-label">{escape(label)}:</span> '
+            f'{"; ".join(items)}.</span>')
 
 
 def notes_html(paragraph: Paragraph, edition: Edition) -> str:

@@ -16,18 +16,18 @@ class ParagraphReader(ReaderView):
 
     paragraph_number = Int(1)
     with_readings = Bool(False)
-    with_claims = Bool(True)
+    with_claims = Bool(False)
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
         self._html_cache: dict[tuple[int, bool, bool], str] = {}
         count = edition.paragraph_count
-        self.first_button = self._nav_button("⏮ First", "First paragraph", lambda: 1)
+        self.first_button = self._nav_button("◀◀ First", "First paragraph", lambda: 1)
         self.previous_button = self._nav_button("◀ Previous", "Previous paragraph",
                                                 lambda: max(1, self.paragraph_number - 1))
         self.next_button = self._nav_button("Next ▶", "Next paragraph",
                                             lambda: min(count, self.paragraph_number + 1))
-        self.last_button = self._nav_button("Last ⏭", "Last paragraph", lambda: count)
+        self.last_button = self._nav_button("Last ▶▶", "Last paragraph", lambda: count)
         self.jump = widgets.Dropdown(
             options=[(f"¶{paragraph.number} — {paragraph.text[:48]}…", paragraph.number)
                      for paragraph in edition.all_paragraphs()],
@@ -40,7 +40,7 @@ class ParagraphReader(ReaderView):
         self.text_mode = widgets.RadioButtons(options=TEXT_MODES, value=False, description="Text",
                                               tooltip="Show the text as written, or with [sic] readings")
         self.text_mode.observe(lambda change: setattr(self, "with_readings", change["new"]), names="value")
-        self.claims_toggle = widgets.Checkbox(value=True, description="Mark checkable claims", indent=False,
+        self.claims_toggle = widgets.Checkbox(value=False, description="Mark checkable claims", indent=False,
                                               tooltip="Underline each checkable statement with its verdict")
         self.claims_toggle.observe(lambda change: setattr(self, "with_claims", change["new"]), names="value")
         self.text_view = widgets.HTML()

@@ -1,0 +1,115 @@
+"""Real servers and a real browser for end-to-end tests and the README screenshot.
+
+JupyterLab (and later Voilà) start on a free localhost port with a throw-away home, settings and token; Debian's
+Chromium is driven by Playwright with the flags that work here as root and without network.
+"""
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
+CHROMIUM_FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+START_NOTEBOOK = "notebooks/01-start-here.ipynb"
+
+
+def chromium_path() -> str | None:
+    return next((path for path in CHROMIUM_CANDIDATES if os.access(path, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """A Jupyter server process in its own throw-away home; stopped by the PID it was started with."""
+
+    def __init__(self, command: list[str], port: int, token: str, home: Path, ready_path: str):
+        self.port, self.token, self.home = port, token, home
+        self.base_url = f"http://127.0.0.1:{port}"
+        self.log_path = home / "server.log"
+        environment = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
+                       "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+                       "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+                       "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "PYTHONUNBUFFERED": "1"}
+        self.log = self.log_path.open("w")
+        self.process = subprocess.Popen(command, cwd=REPOSITORY, env=environment, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self._wait_until_ready(ready_path)
+
+    def _wait_until_ready(self, path: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
+            with contextlib.suppress(OSError):
+                with urllib.request.urlopen(f"{self.base_url}{path}?token={self.token}", timeout=5) as response:
+                    if response.status == 200:
+                        return
+            time.sleep(0.5)
+        raise RuntimeError(f"server not ready after {timeout} s: {self.log_path.read_text()[-3000:]}")
+
+    def url(self, path: str) -> str:
+        separator = "&" if "?" in path else "?"
+        return f"{self.base_url}{path}{separator}token={self.token}"
+
+    def stop(self) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGTERM)
+        try:
+            self.process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(timeout=5)
+        self.log.close()
+
+
+def throwaway_home() -> Path:
+    home = Path(tempfile.mkdtemp(prefix="reader-browser-"))
+    settings = home / "settings" / "@jupyterlab" / "apputils-extension"
+    settings.mkdir(parents=True)
+    (settings / "notification.jupyterlab-settings").write_text(
+        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+    return home
+
+
+def start_lab(home: Path) -> Server:
+    port, token = free_port(), "reader-test-token"
+    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
+               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPOSITORY}", "--allow-root",
+               f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
+               "--ServerApp.disable_check_xsrf=False", "--MappingKernelManager.cull_idle_timeout=0"]
+    return Server(command, port, token, home, "/api/status")
+
+
+def remove_home(home: Path) -> None:
+    shutil.rmtree(home, ignore_errors=True)
+
+
+# --- JupyterLab page actions ----------------------------------------------------------------------------------
+
+NOTEBOOK_READY = ".jp-NotebookPanel .jp-Notebook .jp-Cell"
+KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
+
+
+def open_start_notebook_and_run_all(page, server: Server) -> None:
+    """Open the start notebook the way the README's command does (the server's default URL), run every cell."""
+    page.goto(server.url("/?reset"), wait_until="domcontentloaded")
+    page.wait_for_selector(NOTEBOOK_READY, timeout=60_000)
+    page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
+    page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
+    page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=60_000)
