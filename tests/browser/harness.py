@@ -105,11 +105,22 @@ NOTEBOOK_READY = ".jp-NotebookPanel .jp-Notebook .jp-Cell"
 KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
 
-def open_start_notebook_and_run_all(page, server: Server) -> None:
-    """Open the start notebook the way the README's command does (the server's default URL), run every cell."""
+def open_start_notebook_and_run_all(page, server: Server, attempts: int = 3) -> None:
+    """Open the start notebook the way the README's command does (the server's default URL), run every cell.
+
+    JupyterLab can show the kernel as idle before its websocket is connected; a Run All sent then is dropped
+    (cells stay unnumbered), so it is sent again until the reader is on screen.
+    """
     page.goto(server.url("/?reset"), wait_until="domcontentloaded")
     page.wait_for_selector(NOTEBOOK_READY, timeout=60_000)
     page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
-    page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
-    page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
-    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=60_000)
+    for attempt in range(1, attempts + 1):
+        page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
+        page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
+        try:
+            page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=30_000)
+            return
+        except Exception:
+            if attempt == attempts:
+                raise
+            page.wait_for_selector(KERNEL_IDLE, timeout=60_000)

@@ -28,7 +28,8 @@ class Chronology(ReaderView):
             tooltip="Choose the themes to show (Ctrl or Shift for several)")
         self.year_filter = widgets.IntRangeSlider(value=(first_year, last_year), min=first_year, max=last_year,
                                                   description="Years", tooltip="Show events between these years",
-                                                  continuous_update=False)
+                                                  continuous_update=False, layout=widgets.Layout(width="420px"),
+                                                  style={"description_width": "initial"})
         self.only_paragraph = widgets.Checkbox(value=False, indent=False, description="Only this paragraph's events",
                                                tooltip="Show only the events the current paragraph bears on")
         self.timeline = widgets.HTML()
