@@ -12,6 +12,13 @@ from reader.paths import default_edition_path
 REPOSITORY = Path(__file__).resolve().parent.parent
 
 
+@pytest.fixture(autouse=True)
+def notes_in_a_temporary_folder(tmp_path, monkeypatch):
+    """No test writes a student's notes into the real home folder."""
+    monkeypatch.setenv("READER_NOTES_DIR", str(tmp_path / "reader-notes"))
+    return tmp_path / "reader-notes"
+
+
 @pytest.fixture(scope="session")
 def edition():
     return reader.load()

@@ -93,11 +93,12 @@ def test_notes_and_claims_of_the_paragraph(paragraph_reader, edition):
     paragraph_reader.paragraph_number = 5
     paragraph = edition.paragraph(5)
     assert paragraph_reader.notes_view.value.count('<li class="reader-note') == len(paragraph.notes)
-    assert len(paragraph_reader.claim_choice.options) == len(paragraph.claims)
-    paragraph_reader.claim_choice.value = len(paragraph.claims)
+    claims = paragraph_reader.claims_panel
+    assert len(claims.choice.options) == len(paragraph.claims)
+    claims.choice.value = len(paragraph.claims)
     last = paragraph.claims[-1]
-    assert escape(last.record) in paragraph_reader.claim_view.value
-    assert escape(last.verdict) in paragraph_reader.claim_view.value
+    assert escape(last.record) in claims.view.value
+    assert escape(last.verdict) in claims.view.value
     assert 'class="reader-claim ' not in paragraph_reader.text_view.value, "the claims layer starts hidden"
     paragraph_reader.claims_toggle.value = True
     assert paragraph_reader.text_view.value.count('class="reader-claim-mark"') == len(paragraph.claims)

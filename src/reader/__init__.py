@@ -10,11 +10,24 @@ from reader.errors import EditionError
 from reader.loader import load
 
 
-def open(path=None, paragraph_number: int = 1):  # noqa: A001 - reader.open() is the product's entry point
-    """The whole reader app for the default edition (or the edition folder ``path``)."""
+def open(path=None, paragraph_number: int = 1, *, class_mode: bool = False, judge_first: bool | None = None,
+         teacher: bool | None = None, notes_file=None):  # noqa: A001 - reader.open() is the product's entry point
+    """The whole reader app for the default edition (or the edition folder ``path``).
+
+    ``class_mode`` turns on judge-first (a claim's verdict stays hidden until the student has judged it).
+    The student's notes are saved to ``~/reader-notes/<edition>.json`` (or ``notes_file``, or the folder in
+    READER_NOTES_DIR). ``teacher`` (or READER_TEACHER=1) shows the expected points of the discussion questions.
+    """
+    import os
+
+    from reader.student_notes import StudentNotes
     from reader.widgets import ReaderApp
 
-    return ReaderApp(load(path), paragraph_number)
+    edition = load(path)
+    if teacher is None:
+        teacher = os.environ.get("READER_TEACHER", "") not in ("", "0")
+    return ReaderApp(edition, paragraph_number, notes=StudentNotes(edition.name, notes_file),
+                     judge_first=class_mode if judge_first is None else judge_first, teacher=teacher)
 
 
 __all__ = ["EditionError", "load", "open", "panels", "widgets", "__version__"]

@@ -18,6 +18,7 @@ from reader.paths import default_edition_path
 from reader.schema import (
     LIST_SEPARATOR,
     TABLES,
+    TARGET_FILES,
     VERIFICATION_STATUSES,
     CellError,
     TableSpec,
@@ -194,6 +195,8 @@ def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[
     """Every id a row names must exist: sources, entities, paragraphs."""
     problems = []
     entity_ids = set(tables["entities"]["entity_id"])
+    apparatus_ids = set(tables["notes"]["note_id"]) | set(tables["claims"]["claim_id"]) | set(
+        tables["events"]["event_id"])
     for spec in TABLES:
         frame = tables[spec.name]
         if frame is None:
@@ -202,11 +205,11 @@ def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[
             for _, row in frame.iterrows():
                 value = row[column.name]
                 if column.kind in ("ref", "refs"):
-                    known = citable if column.target == "sources" else entity_ids
+                    known = {"sources": citable, "entities": entity_ids, "apparatus": apparatus_ids}[column.target]
                     for item in ((value,) if column.kind == "ref" else value):
                         if item not in known:
                             problems.append(f"{_where(spec.name, row['line'], column.name)}: {item!r} is not an id "
-                                            f"in {_target_files(column.target)}; expected {column.expectation()}")
+                                            f"in {TARGET_FILES[column.target]}; expected {column.expectation()}")
                 elif column.name == "paragraph" and spec.name != "paragraphs" or column.kind == "paragraphs":
                     for number in ((value,) if column.kind == "int" else value):
                         if number not in texts:
@@ -220,10 +223,6 @@ def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[
                 problems.append(f"{_where('presidium', row['line'], 'entity_id')}: {row['entity_id']!r} is a "
                                 f"{kinds[row['entity_id']]}; expected the id of a person")
     return problems
-
-
-def _target_files(target: str) -> str:
-    return "sources.csv or references.csv" if target == "sources" else f"{target}.csv"
 
 
 def _date_key(value: str) -> tuple[int, ...]:

@@ -105,6 +105,15 @@ class PresidiumMember:
 
 
 @dataclass(frozen=True)
+class Question:
+    question_id: str
+    paragraph: int
+    question: str
+    expected_points: str
+    related: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Excerpt:
     """A document the essay quotes: the quotation, its citation, what is verified about it, and its context."""
 
@@ -127,6 +136,7 @@ class Paragraph:
     claims: tuple[Claim, ...] = ()
     event_ids: tuple[str, ...] = ()
     entity_ids: tuple[str, ...] = ()
+    questions: tuple[Question, ...] = ()
 
     @property
     def label(self) -> str:
@@ -195,6 +205,12 @@ class Edition:
     references = property(lambda self: self.tables["references"])
     sources = property(lambda self: self.tables["sources"])
     presidium = property(lambda self: self.tables["presidium"])
+    questions = property(lambda self: self.tables["questions"])
+
+    @property
+    def name(self) -> str:
+        """The edition's folder name: its id (the name of a student's notes file, for one)."""
+        return self.folder.name
 
     @property
     def excerpt_parts(self) -> pd.DataFrame:
@@ -236,14 +252,16 @@ class Edition:
         self._sources = {source.source_id: source for source in _records(self.sources, Source)}
         for row in self.references.to_dict("records"):
             self._sources[row["reference_id"]] = Source(row["reference_id"], row["verbatim"], row["url"], row["note"])
-        by_paragraph = _group_by_paragraph(mentions, notes, claims)
+        questions = _records(self.questions, Question)
+        by_paragraph = _group_by_paragraph(mentions, notes, claims, questions)
         events_by_paragraph: dict[int, list[str]] = {}
         for event in events:
             for number in event.paragraphs:
                 events_by_paragraph.setdefault(number, []).append(event.event_id)
         self._paragraphs = {}
         for number, text in zip(self.paragraphs["paragraph"], self.paragraphs["text"], strict=True):
-            own_mentions, own_notes, own_claims = (tuple(group.get(number, ())) for group in by_paragraph)
+            own_mentions, own_notes, own_claims, own_questions = (tuple(group.get(number, ()))
+                                                                  for group in by_paragraph)
             self._paragraphs[number] = Paragraph(
                 number=number,
                 text=text,
@@ -252,6 +270,7 @@ class Edition:
                 claims=own_claims,
                 event_ids=tuple(events_by_paragraph.get(number, ())),
                 entity_ids=tuple(dict.fromkeys(mention.entity_id for mention in own_mentions)),
+                questions=own_questions,
             )
 
     @property
@@ -295,6 +314,7 @@ class Edition:
             "references": len(self.references),
             "sources": len(self.sources),
             "presidium members": 0 if self.presidium is None else len(self.presidium),
+            "questions": 0 if self.questions is None else len(self.questions),
         }
 
     def __repr__(self) -> str:

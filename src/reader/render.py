@@ -39,7 +39,7 @@ class Span:
     reading: str = ""  # for [sic]: the reading shown in the normalised text
 
 
-def paragraph_spans(paragraph: Paragraph, edition: Edition) -> list[Span]:
+def paragraph_spans(paragraph: Paragraph, edition: Edition, hidden_verdicts=frozenset()) -> list[Span]:
     spans = []
     for mention in paragraph.mentions:
         entity = edition.entity(mention.entity_id)
@@ -60,21 +60,25 @@ def paragraph_spans(paragraph: Paragraph, edition: Edition) -> list[Span]:
                               f'<sup class="reader-note-mark">[note {number}]</sup>'))
     for number, claim in enumerate(paragraph.claims, start=1):
         start = paragraph.text.find(claim.quote)
+        verdict = "hidden" if claim.claim_id in hidden_verdicts else css_class(claim.verdict)
+        label = "judge it first" if claim.claim_id in hidden_verdicts else escape(claim.verdict)
         spans.append(Span(
             start, start + len(claim.quote), "claim",
-            f'<span class="reader-claim reader-verdict-{css_class(claim.verdict)}">', "</span>",
-            f'<sup class="reader-claim-mark">[claim {number}: {escape(claim.verdict)}]</sup>',
+            f'<span class="reader-claim reader-verdict-{verdict}">', "</span>",
+            f'<sup class="reader-claim-mark">[claim {number}: {label}]</sup>',
         ))
     return spans
 
 
-def paragraph_html(paragraph: Paragraph, edition: Edition, *, with_readings: bool, with_claims: bool) -> str:
+def paragraph_html(paragraph: Paragraph, edition: Edition, *, with_readings: bool, with_claims: bool,
+                   hidden_verdicts=frozenset()) -> str:
     """The paragraph with its mentions marked; [sic] readings and claims as layers that can be switched on.
 
     Spans may overlap (a claim contains mentions, a [sic] is a mention): the text is cut at every span boundary and
     each piece is wrapped in the spans that cover it, so the markup is always well nested.
     """
-    spans = [span for span in paragraph_spans(paragraph, edition) if with_claims or span.layer != "claim"]
+    spans = [span for span in paragraph_spans(paragraph, edition, hidden_verdicts)
+             if with_claims or span.layer != "claim"]
     text = paragraph.text
     boundaries = sorted({0, len(text), *(span.start for span in spans), *(span.end for span in spans)})
     sic_spans = [span for span in spans if span.layer == "sic"] if with_readings else []

@@ -29,6 +29,13 @@ STANCES = ("for removal", "against removal", "wavered", "unclear")
 VERIFICATION_STATUSES = ("verified", "not verified", "contradicted")
 
 
+TARGET_FILES = {
+    "sources": "sources.csv or references.csv",
+    "entities": "entities.csv",
+    "apparatus": "notes.csv, claims.csv or events.csv",
+}
+
+
 class CellError(ValueError):
     """A cell whose value does not fit its column; the message says what was expected."""
 
@@ -61,8 +68,8 @@ class Column:
             "url": "a URL starting with http:// or https://",
             "qid": "a Wikidata id like Q1234, or empty",
             "enum": "one of " + ", ".join(repr(value) for value in self.allowed),
-            "ref": f"the id of a row in {self.target}",
-            "refs": f"ids of rows in {self.target}, separated by '{LIST_SEPARATOR}'",
+            "ref": f"the id of a row in {TARGET_FILES.get(self.target)}",
+            "refs": f"ids of rows in {TARGET_FILES.get(self.target)}, separated by '{LIST_SEPARATOR}'",
             "paragraphs": f"paragraph numbers separated by '{LIST_SEPARATOR}' (like '5;9')",
             "list": f"values separated by '{LIST_SEPARATOR}'",
         }[self.kind]
@@ -293,5 +300,18 @@ TABLES: tuple[TableSpec, ...] = (
         key="claim_id",
     ),
 )
+
+TABLES = (*TABLES, TableSpec(
+    "questions",
+    (
+        Column("question_id", "id"),
+        Column("paragraph", "int"),
+        Column("question"),
+        Column("expected_points"),
+        Column("related", "refs", required=False, target="apparatus"),
+    ),
+    key="question_id",
+    required=False,
+))
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}

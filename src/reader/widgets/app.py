@@ -10,9 +10,12 @@ from reader.widgets.base import ReaderView
 from reader.widgets.chronology import Chronology
 from reader.widgets.entity_cards import EntityCards
 from reader.widgets.excerpt_view import ExcerptView
+from reader.widgets.notes_panel import NotesPanel
 from reader.widgets.paragraph_reader import ParagraphReader
+from reader.widgets.questions_view import QuestionsView
+from reader.widgets.search_view import SearchView
 
-TAB_TITLES = ("Cards", "Chronology", "Quoted document")
+TAB_TITLES = ("Cards", "Chronology", "Quoted document", "Questions", "Search")
 
 
 def stylesheet() -> widgets.HTML:
@@ -26,14 +29,23 @@ class ReaderApp(ReaderView):
 
     paragraph_number = Int(1)
 
-    def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
+    def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False,
+                 teacher: bool = False, **kwargs):
         self.edition = edition
-        self.paragraph_reader = ParagraphReader(edition, paragraph_number)
+        self.notes = notes
+        self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
+        self.notes_panel = NotesPanel(edition, notes, paragraph_number) if notes is not None else None
         self.entity_cards = EntityCards(edition, paragraph_number)
         self.chronology = Chronology(edition, paragraph_number)
         self.excerpt_view = ExcerptView(edition)
-        self.tabs = widgets.Tab(children=[self.entity_cards, self.chronology, self.excerpt_view],
-                                titles=TAB_TITLES)
+        self.questions = QuestionsView(edition, paragraph_number, teacher=teacher)
+        if not teacher:
+            self.questions.teacher_toggle.layout.display = "none"
+        self.search = SearchView(edition)
+        self.search.on_open_card(self.open_card)
+        self.search.on_open_event(self.open_event)
+        self.tabs = widgets.Tab(children=[self.entity_cards, self.chronology, self.excerpt_view, self.questions,
+                                          self.search], titles=TAB_TITLES)
         self.excerpt_button = widgets.Button(description="Open the quoted document",
                                              tooltip="Show the document this paragraph quotes",
                                              layout=widgets.Layout(width="auto"))
@@ -41,8 +53,9 @@ class ReaderApp(ReaderView):
         super().__init__(**kwargs)
         self.add_class("reader-app")
         self.children = [stylesheet(), widgets.HTML(f'<h2 class="reader-title">{_escaped_title(edition)}</h2>'),
-                         self.paragraph_reader, self.excerpt_button, self.tabs]
-        for view in (self.entity_cards, self.chronology, self.excerpt_view):
+                         self.paragraph_reader, self.excerpt_button,
+                         *([self.notes_panel] if self.notes_panel else []), self.tabs]
+        for view in (self.entity_cards, self.chronology, self.excerpt_view, self.search):
             view.on_go_to_paragraph(self.go_to)
         self.paragraph_reader.observe(self._on_reader_change, names="paragraph_number")
         self.paragraph_number = paragraph_number
@@ -54,6 +67,14 @@ class ReaderApp(ReaderView):
     def open_tab(self, title: str) -> None:
         self.tabs.selected_index = TAB_TITLES.index(title)
 
+    def open_card(self, entity_id: str) -> None:
+        self.entity_cards.entity_id = entity_id
+        self.open_tab("Cards")
+
+    def open_event(self, event_id: str) -> None:
+        self.chronology.show_event(event_id)
+        self.open_tab("Chronology")
+
     def _on_reader_change(self, change) -> None:
         self.paragraph_number = change["new"]
 
@@ -63,6 +84,9 @@ class ReaderApp(ReaderView):
         self.paragraph_reader.paragraph_number = number
         self.entity_cards.paragraph_number = number
         self.chronology.paragraph_number = number
+        self.questions.paragraph_number = number
+        if self.notes_panel is not None:
+            self.notes_panel.paragraph_number = number
         self._update_excerpt_button()
 
     def _update_excerpt_button(self) -> None:

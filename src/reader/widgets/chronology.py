@@ -79,6 +79,14 @@ class Chronology(ReaderView):
         self.event_id = self.event_choice.value
         self._show_event()
 
+    def show_event(self, event_id: str) -> None:
+        """Select an event, clearing the filters if they hide it."""
+        if event_id not in {event.event_id for event in self.visible_events}:
+            self.only_paragraph.value = False
+            self.themes = self.all_themes
+            self.years = (self.year_filter.min, self.year_filter.max)
+        self.event_choice.value = event_id
+
     @observe("event_id")
     def _on_event_change(self, change) -> None:
         self._show_event()

@@ -7,6 +7,7 @@ from reader import render
 from reader.escaping import escape
 from reader.model import Edition
 from reader.widgets.base import ReaderView
+from reader.widgets.claims_panel import ClaimsPanel
 
 TEXT_MODES = [("As written", False), ("With [sic] readings", True)]
 
@@ -18,9 +19,10 @@ class ParagraphReader(ReaderView):
     with_readings = Bool(False)
     with_claims = Bool(False)
 
-    def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
+    def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False,
+                 **kwargs):
         self.edition = edition
-        self._html_cache: dict[tuple[int, bool, bool], str] = {}
+        self._html_cache: dict[tuple, str] = {}
         count = edition.paragraph_count
         self.first_button = self._nav_button("◀◀ First", "First paragraph", lambda: 1)
         self.previous_button = self._nav_button("◀ Previous", "Previous paragraph",
@@ -47,10 +49,9 @@ class ParagraphReader(ReaderView):
         self.text_view.add_class("reader-paragraph")
         self.legend = widgets.HTML(self._legend_html())
         self.notes_view = widgets.HTML()
-        self.claim_choice = widgets.Dropdown(description="Claim", tooltip="Choose a claim to see what the record says",
-                                             layout=widgets.Layout(width="auto", max_width="560px"))
-        self.claim_choice.observe(lambda change: self._show_claim(), names="value")
-        self.claim_view = widgets.HTML()
+        self.claims_panel = ClaimsPanel(edition, notes=notes, judge_first=judge_first,
+                                        paragraph_number=paragraph_number)
+        self.claims_panel.on_judged(lambda claim_id: self._render_text())
         super().__init__(**kwargs)
         self.add_class("reader-paragraph-reader")
         navigation = widgets.HBox([self.first_button, self.previous_button, self.next_button, self.last_button,
@@ -58,7 +59,7 @@ class ParagraphReader(ReaderView):
         options = widgets.HBox([self.text_mode, self.claims_toggle], layout=widgets.Layout(flex_flow="row wrap"))
         self.children = [navigation, options, self.text_view, self.legend,
                          widgets.HTML("<h4>Editorial notes</h4>"), self.notes_view,
-                         widgets.HTML("<h4>Claims: what the record says</h4>"), self.claim_choice, self.claim_view]
+                         widgets.HTML("<h4>Claims: what the record says</h4>"), self.claims_panel]
         self.paragraph_number = paragraph_number
         self._render()
 
@@ -108,26 +109,17 @@ class ParagraphReader(ReaderView):
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
         self._render_text()
         self.notes_view.value = render.notes_html(paragraph, self.edition)
-        self.claim_choice.options = [(f"claim {number} · {claim.verdict} · “{claim.quote[:50]}…”", number)
-                                     for number, claim in enumerate(paragraph.claims, start=1)]
-        self.claim_choice.value = 1 if paragraph.claims else None
-        self._show_claim()
+        self.claims_panel.paragraph_number = paragraph.number
 
     def _render_text(self) -> None:
-        key = (self.paragraph_number, self.with_readings, self.with_claims)
+        hidden = frozenset(claim.claim_id for claim in self.paragraph.claims
+                           if self.claims_panel.verdict_hidden(claim.claim_id)) if self.with_claims else frozenset()
+        key = (self.paragraph_number, self.with_readings, self.with_claims, hidden)
         if key not in self._html_cache:
             self._html_cache[key] = render.paragraph_html(self.paragraph, self.edition,
                                                           with_readings=self.with_readings,
-                                                          with_claims=self.with_claims)
+                                                          with_claims=self.with_claims, hidden_verdicts=hidden)
         self.text_view.value = self._html_cache[key]
-
-    def _show_claim(self) -> None:
-        claims = self.paragraph.claims
-        if not claims or self.claim_choice.value is None:
-            self.claim_view.value = '<p class="reader-empty">No checkable claims recorded for this paragraph.</p>'
-            return
-        number = self.claim_choice.value
-        self.claim_view.value = render.claim_html(claims[number - 1], number, self.edition)
 
     def text(self) -> str:
         return render.paragraph_text(self.paragraph, self.edition)

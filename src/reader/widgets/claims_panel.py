@@ -1,0 +1,117 @@
+"""The paragraph's checkable claims: what the record says, or, in judge-first mode, the student's verdict first."""
+
+import ipywidgets as widgets
+from traitlets import Bool, Int, observe
+
+from reader import render
+from reader.escaping import escape
+from reader.model import Edition
+from reader.student_notes import JUDGEMENTS
+from reader.widgets.base import ReaderView
+
+
+class ClaimsPanel(ReaderView):
+    """Choose a claim; see its verdict, the record and the sources, after recording a judgement if judge-first."""
+
+    paragraph_number = Int(1)
+    judge_first = Bool(False)
+
+    def __init__(self, edition: Edition, notes=None, judge_first: bool = False, paragraph_number: int = 1, **kwargs):
+        self.edition = edition
+        self.notes = notes
+        self._judged_in_memory: dict[str, dict] = {}
+        self._judged_callbacks = []
+        self.choice = widgets.Dropdown(description="Claim", tooltip="Choose a claim to see what the record says",
+                                       layout=widgets.Layout(width="auto", max_width="560px"))
+        self.view = widgets.HTML()
+        self.judgement = widgets.RadioButtons(options=[(judgement, judgement) for judgement in JUDGEMENTS],
+                                              value=None, description="My judgement",
+                                              style={"description_width": "initial"})
+        self.reason = widgets.Textarea(description="Why", placeholder="What makes you think so?",
+                                       layout=widgets.Layout(width="auto", min_width="320px", height="4em"))
+        self.record_button = widgets.Button(description="Record my judgement", disabled=True,
+                                            tooltip="Save your judgement, then see what the record says",
+                                            layout=widgets.Layout(width="auto"))
+        self.judge_box = widgets.VBox([widgets.HTML("<p><b>Judge first:</b> is this claim supported, doubtful, "
+                                                    "wrong, or an opinion? Record your judgement and why; then the "
+                                                    "edition's verdict and the record appear.</p>"),
+                                       widgets.HBox([self.judgement, self.reason]), self.record_button])
+        super().__init__(judge_first=judge_first, paragraph_number=paragraph_number, **kwargs)
+        self.add_class("reader-claims")
+        self.children = [self.choice, self.view, self.judge_box]
+        self.choice.observe(lambda change: self._show(), names="value")
+        self.judgement.observe(lambda change: setattr(self.record_button, "disabled", change["new"] is None),
+                               names="value")
+        self.record_button.on_click(lambda _button: self.record())
+        self._show_paragraph()
+
+    def on_judged(self, callback) -> None:
+        """Call ``callback(claim_id)`` after the student records a judgement."""
+        self._judged_callbacks.append(callback)
+
+    def judgement_of(self, claim_id: str) -> dict | None:
+        return self.notes.judgement(claim_id) if self.notes else self._judged_in_memory.get(claim_id)
+
+    def verdict_hidden(self, claim_id: str) -> bool:
+        return self.judge_first and self.judgement_of(claim_id) is None
+
+    @property
+    def claim(self):
+        claims = self.edition.paragraph(self.paragraph_number).claims
+        return claims[self.choice.value - 1] if claims and self.choice.value else None
+
+    @observe("paragraph_number")
+    def _on_paragraph_change(self, change) -> None:
+        self._show_paragraph()
+
+    @observe("judge_first")
+    def _on_mode_change(self, change) -> None:
+        self._show_paragraph()
+
+    def _show_paragraph(self) -> None:
+        claims = self.edition.paragraph(self.paragraph_number).claims
+        self.choice.options = [
+            (f"claim {number} · "
+             + ("verdict hidden" if self.verdict_hidden(claim.claim_id) else claim.verdict)
+             + f" · “{claim.quote[:50]}{'…' if len(claim.quote) > 50 else ''}”", number)
+            for number, claim in enumerate(claims, start=1)]
+        self.choice.value = 1 if claims else None
+        self._show()
+
+    def _show(self) -> None:
+        claim = self.claim
+        if claim is None:
+            self.view.value = '<p class="reader-empty">No checkable claims recorded for this paragraph.</p>'
+            self.judge_box.layout.display = "none"
+            return
+        hidden = self.verdict_hidden(claim.claim_id)
+        own = self.judgement_of(claim.claim_id)
+        mine = ""
+        if own:
+            reason = f" — {escape(own.get('reason'))}" if own.get("reason") else ""
+            mine = (f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
+                    f"{escape(own['judgement'])}{reason}</p>")
+        self.view.value = render.claim_html(claim, self.choice.value, self.edition, show_verdict=not hidden) + mine
+        self.judge_box.layout.display = None if hidden else "none"
+        self.judgement.value, self.reason.value = None, ""
+
+    def record(self) -> None:
+        claim = self.claim
+        if claim is None or self.judgement.value is None:
+            return
+        if self.notes:
+            self.notes.set_judgement(claim.claim_id, self.judgement.value, self.reason.value)
+        else:
+            self._judged_in_memory[claim.claim_id] = {"judgement": self.judgement.value, "reason": self.reason.value}
+        number = self.choice.value
+        self._show_paragraph()
+        self.choice.value = number
+        for callback in self._judged_callbacks:
+            callback(claim.claim_id)
+
+    def text(self) -> str:
+        claim = self.claim
+        if claim is None:
+            return "No checkable claims."
+        verdict = "verdict hidden until you judge" if self.verdict_hidden(claim.claim_id) else claim.verdict
+        return f"Claim {self.choice.value} ({verdict}): “{claim.quote}”"
