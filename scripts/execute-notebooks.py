@@ -7,8 +7,10 @@ Volatile parts are normalised so that running it twice changes nothing: cell ids
 version, widget state and widget model ids. Outputs and execution counts are kept (strict nbval needs both).
 """
 
+import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import nbformat
@@ -45,6 +47,7 @@ def execute(path: Path) -> None:
 
 
 def main(words: list[str]) -> int:
+    os.environ["READER_NOTES_DIR"] = tempfile.mkdtemp(prefix="reader-notes-")  # never the maintainer's own notes
     paths = sorted(path for path in NOTEBOOKS.glob("[0-9][0-9]-*.ipynb") if all(word in path.name for word in words))
     for path in paths:
         execute(path)

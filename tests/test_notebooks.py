@@ -25,7 +25,15 @@ def source(cell) -> str:
 def test_the_six_notebooks_exist():
     names = [path.stem for path in NOTEBOOKS]
     assert names == ["01-start-here", "02-guided-reading", "03-entity-register", "04-economic-reform-chronology",
-                     "05-cia-1977-excerpt", "06-reader-app"]
+                     "05-cia-1977-excerpt", "06-reader-app", "07-teacher-guide"]
+
+
+def test_the_app_notebook_is_the_one_reader_app_serves():
+    from reader.app_server import app_notebook_path
+
+    served = [source(cell) for cell in cells(__import__("pathlib").Path(app_notebook_path()), "code")]
+    shown = [source(cell) for cell in cells(REPOSITORY / "notebooks" / "06-reader-app.ipynb", "code")]
+    assert served == shown
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.stem)

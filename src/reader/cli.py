@@ -5,6 +5,7 @@ Errors reach the user as lines of text, never as a traceback.
 
 import argparse
 import csv
+import os
 import sys
 from pathlib import Path
 
@@ -54,6 +55,27 @@ def _mentions(arguments) -> int:
     return 0
 
 
+def _app(arguments) -> int:
+    from reader.app_server import voila_command
+
+    command = voila_command(port=arguments.port, open_browser=not arguments.no_browser,
+                            extra=arguments.voila_arguments)
+    print(f"serving the reader on http://127.0.0.1:{arguments.port}/ (Ctrl-C to stop)", flush=True)
+    os.execvp(command[0], command)
+    return 0
+
+
+def _export(arguments) -> int:
+    from reader.handout import build_handout
+    from reader.loader import load
+
+    edition = load(arguments.path)
+    output = Path(arguments.output or f"{edition.name}-handout.html")
+    output.write_text(build_handout(edition, teacher=arguments.teacher), encoding="utf-8")
+    print(f"wrote {output} ({output.stat().st_size // 1024} KB): open it in any browser, or print it")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reader", description="The annotated reader's command line.")
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
@@ -65,6 +87,16 @@ def build_parser() -> argparse.ArgumentParser:
     mentions.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
     mentions.add_argument("--write", action="store_true", help="write them to the edition's mentions.csv")
     mentions.set_defaults(run=_mentions)
+    export = commands.add_parser("export", help="write a standalone HTML handout (no kernel or network needed)")
+    export.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    export.add_argument("-o", "--output", help="the HTML file to write (default: <edition>-handout.html)")
+    export.add_argument("--teacher", action="store_true", help="include the questions' expected points")
+    export.set_defaults(run=_export)
+    app = commands.add_parser("app", help="serve the reader as an app through Voilà, code hidden, on localhost")
+    app.add_argument("--port", type=int, default=8866, help="the port (default 8866)")
+    app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument("voila_arguments", nargs=argparse.REMAINDER, help="further options passed to Voilà")
+    app.set_defaults(run=_app)
     return parser
 
 

@@ -112,3 +112,20 @@ def claims_by_verdict(edition: Edition) -> Panel:
     table = edition.claims.pivot_table(index="paragraph", columns="verdict", values="claim_id", aggfunc="count",
                                        fill_value=0)
     return Panel(table.to_html(escape=True, classes="reader-events"), table.to_string())
+
+
+def questions(edition: Edition, paragraphs=None, *, teacher: bool = False) -> Panel:
+    """The discussion questions of some paragraphs (all by default), with expected points for a teacher."""
+    numbers = paragraphs or [paragraph.number for paragraph in edition.all_paragraphs()]
+    html, text = [], []
+    for number in numbers:
+        paragraph = edition.paragraph(number)
+        items = "".join(
+            f"<li>{escape(question.question)}"
+            + (f'<p class="reader-expected"><b>Expected points:</b> {escape(question.expected_points)}</p>'
+               if teacher else "") + "</li>" for question in paragraph.questions)
+        html.append(f"<h4>{paragraph.label}</h4><ol>{items}</ol>")
+        text.append(f"{paragraph.label}")
+        for question in paragraph.questions:
+            text.append(f"- {question.question}" + (f"\n  Expected: {question.expected_points}" if teacher else ""))
+    return Panel("".join(html), "\n".join(text))
