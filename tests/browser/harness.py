@@ -37,14 +37,17 @@ def free_port() -> int:
 class Server:
     """A Jupyter server process in its own throw-away home; stopped by the PID it was started with."""
 
-    def __init__(self, command: list[str], port: int, token: str, home: Path, ready_path: str):
+    def __init__(self, command: list[str], port: int, token: str, home: Path, ready_path: str,
+                 environment: dict[str, str] | None = None):
         self.port, self.token, self.home = port, token, home
         self.base_url = f"http://127.0.0.1:{port}"
-        self.log_path = home / "server.log"
+        self.log_path = home / f"server-{port}.log"
+        self.notes_dir = home / "reader-notes"
         environment = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
                        "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
                        "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-                       "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "PYTHONUNBUFFERED": "1"}
+                       "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "PYTHONUNBUFFERED": "1",
+                       "READER_NOTES_DIR": str(home / "reader-notes"), **(environment or {})}
         self.log = self.log_path.open("w")
         self.process = subprocess.Popen(command, cwd=REPOSITORY, env=environment, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
@@ -56,13 +59,15 @@ class Server:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
             with contextlib.suppress(OSError):
-                with urllib.request.urlopen(f"{self.base_url}{path}?token={self.token}", timeout=5) as response:
+                with urllib.request.urlopen(self.url(path), timeout=30) as response:
                     if response.status == 200:
                         return
             time.sleep(0.5)
         raise RuntimeError(f"server not ready after {timeout} s: {self.log_path.read_text()[-3000:]}")
 
     def url(self, path: str) -> str:
+        if not self.token:
+            return f"{self.base_url}{path}"
         separator = "&" if "?" in path else "?"
         return f"{self.base_url}{path}{separator}token={self.token}"
 
@@ -86,13 +91,47 @@ def throwaway_home() -> Path:
     return home
 
 
-def start_lab(home: Path) -> Server:
+def start_lab(home: Path, environment: dict[str, str] | None = None) -> Server:
     port, token = free_port(), "reader-test-token"
     command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
                f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPOSITORY}", "--allow-root",
                f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
                "--ServerApp.disable_check_xsrf=False", "--MappingKernelManager.cull_idle_timeout=0"]
-    return Server(command, port, token, home, "/api/status")
+    return Server(command, port, token, home, "/api/status", environment)
+
+
+def start_voila(home: Path, environment: dict[str, str] | None = None) -> Server:
+    """The app exactly as ``reader app`` serves it."""
+    from reader.app_server import voila_command
+
+    port = free_port()
+    return Server(voila_command(port=port, open_browser=False), port, "", home, "/voila/static/voila.js",
+                  environment)
+
+
+def launch_browser(playwright):
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError("Chromium is not installed (Debian: apt-get install chromium)")
+    return playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
+
+
+def offline_page(browser, viewport=None):
+    """A page that can reach only this machine: anything else is refused and recorded in ``page.blocked``."""
+    context = browser.new_context(viewport=viewport or {"width": 1300, "height": 1000})
+    page = context.new_page()
+    page.blocked = []
+
+    def route(request_route):
+        url = request_route.request.url
+        if url.startswith(("http://127.0.0.1", "http://localhost", "file:", "data:", "blob:")):
+            request_route.continue_()
+        else:
+            page.blocked.append(url)
+            request_route.abort()
+
+    page.route("**/*", route)
+    return page
 
 
 def remove_home(home: Path) -> None:
@@ -112,6 +151,7 @@ def open_start_notebook_and_run_all(page, server: Server, attempts: int = 3) -> 
     (cells stay unnumbered), so it is sent again until the reader is on screen.
     """
     page.goto(server.url("/?reset"), wait_until="domcontentloaded")
+    assert "/lab/tree/" + START_NOTEBOOK in page.url, page.url  # the README's command lands on the start notebook
     page.wait_for_selector(NOTEBOOK_READY, timeout=60_000)
     page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
     for attempt in range(1, attempts + 1):

@@ -1,0 +1,97 @@
+"""The reader as a student uses it in a browser page: the same actions in JupyterLab and in Voilà."""
+
+import re
+import time
+
+APP = ".reader-app"
+
+
+class ReaderPage:
+    def __init__(self, page):
+        self.page = page
+        self.app = page.locator(APP).first
+
+    def position(self) -> str:
+        return self.app.locator(".reader-position").inner_text()
+
+    def wait_for_position(self, number: int, count: int = 11) -> None:
+        self.app.locator(f".reader-position:text-is('¶{number} of {count}')").wait_for(timeout=20_000)
+
+    def paragraph_text(self) -> str:
+        """What a sighted student reads: the text with its visible markers."""
+        return self.app.locator(".reader-paragraph .reader-text").inner_text()
+
+    def essay_words(self) -> str:
+        """The paragraph's words alone, without markers or screen-reader text."""
+        return self.app.locator(".reader-paragraph .reader-text").evaluate(
+            "element => { const copy = element.cloneNode(true);"
+            " copy.querySelectorAll('sup, .reader-sr-only').forEach(node => node.remove());"
+            " return copy.textContent; }")
+
+    def button(self, label: str, scope: str = ""):
+        return self.app.locator(f"{scope} button.jupyter-button:text-is('{label}')".strip()).first
+
+    def click(self, label: str, scope: str = "") -> None:
+        self.button(label, scope).click()
+
+    def jump_to(self, number: int) -> None:
+        self.app.locator(".reader-paragraph-reader .widget-dropdown select").first.select_option(value=None,
+                                                                                                 index=number - 1)
+        self.wait_for_position(number)
+
+    def open_tab(self, title: str) -> None:
+        self.app.locator(f".lm-TabBar-tab:has-text('{title}')").first.click()
+
+    def choose_card(self, name_start: str) -> None:
+        select = self.app.locator(".reader-entity-cards .widget-select select")
+        label = self._option(select, lambda option: option.startswith(name_start))
+        select.select_option(label=label)
+        self.app.locator(f".reader-entity-cards .reader-card h3:has-text('{name_start}')").wait_for(timeout=20_000)
+
+    def _option(self, select, matches, timeout: float = 20) -> str:
+        """The label of the first option that matches, once the kernel has sent the new options."""
+        deadline = time.monotonic() + timeout
+        while True:
+            # ipywidgets writes option labels with non-breaking spaces
+            found = [option for option in select.locator("option").all_text_contents()
+                     if matches(option.replace("\xa0", " "))]
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise AssertionError(f"no such option in {select.locator('option').all_text_contents()}")
+            time.sleep(0.2)
+
+    def set_sic_readings(self, on: bool) -> None:
+        label = "With [sic] readings" if on else "As written"
+        self.app.locator(f".reader-paragraph-reader .widget-radio-box label:has-text('{label}') input").check()
+
+    def filter_themes(self, themes: list[str]) -> None:
+        select = self.app.locator(".reader-chronology .widget-select-multiple select")
+        labels = [option for option in select.locator("option").all_text_contents()
+                  if any(option.replace("\xa0", " ").startswith(theme) for theme in themes)]
+        select.select_option(label=labels)
+
+    def table_rows(self) -> int:
+        return self.app.locator(".reader-chronology table.reader-events tbody tr").count()
+
+    def choose_event(self, title_part: str) -> str:
+        select = self.app.locator(".reader-chronology .widget-dropdown select")
+        label = self._option(select, lambda option: title_part in option)
+        select.select_option(label=label)
+        return label
+
+    def note_field(self):
+        return self.app.locator(".reader-notes-panel textarea")
+
+    def write_note(self, text: str) -> None:
+        field = self.note_field()
+        field.fill(text)
+        field.press("Tab")  # leave the field, as a student would
+        self.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=20_000)
+
+    def go_buttons(self, scope: str) -> list[str]:
+        return self.app.locator(f"{scope} button.jupyter-button").all_inner_texts()
+
+
+def paragraph_number(position_text: str) -> int:
+    return int(re.match(r"¶(\d+) of", position_text).group(1))
