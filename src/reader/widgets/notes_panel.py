@@ -19,6 +19,7 @@ class NotesPanel(ReaderView):
         self.notes = notes
         self.field = widgets.Textarea(placeholder="Write what you notice, doubt or want to check …",
                                       description="My note", continuous_update=True,
+                                      style={"description_width": "initial"},
                                       layout=widgets.Layout(width="100%", height="6em"))
         self.status = widgets.HTML()
         self.export_button = widgets.Button(description="Export my notes (Markdown)",

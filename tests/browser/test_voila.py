@@ -1,0 +1,78 @@
+"""A student in the Voilà app, offline: no code on the page, notes kept across a reload (a new kernel)."""
+
+import json
+
+import pytest
+
+from harness import offline_page, start_voila
+from reader_page import ReaderPage
+
+import reader
+
+
+@pytest.fixture(scope="module")
+def voila(module_home):
+    server = start_voila(module_home)
+    yield server
+    server.stop()
+
+
+def open_app(page, voila) -> ReaderPage:
+    page.goto(voila.url("/"), wait_until="domcontentloaded")
+    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=90_000)
+    return ReaderPage(page)
+
+
+def test_student_uses_the_app_offline(voila, browser, screenshots):
+    edition = reader.load()
+    page = offline_page(browser)
+    student = open_app(page, voila)
+    student.wait_for_position(1)
+    assert page.locator(".jp-InputArea, .jp-InputPrompt").count() == 0, "no code on the page"
+    assert all("127.0.0.1" not in url for url in page.blocked)
+    assert student.essay_words() == edition.paragraph(1).text
+    page.screenshot(path=str(screenshots / "voila-01-app.png"))
+
+    student.click("Last ▶▶")
+    student.wait_for_position(11)
+    student.click("◀ Previous")
+    student.wait_for_position(10)
+    student.jump_to(2)
+    student.set_sic_readings(True)
+    student.app.locator(".reader-reading:text-is('Kosygin')").wait_for(timeout=20_000)
+    student.click("Open the quoted document")
+    student.app.locator(".reader-excerpt").wait_for(timeout=20_000)
+
+    claims = student.app.locator(".reader-claims")
+    assert "verdict hidden" in claims.inner_text(), "class mode: judge first"
+    claims.locator("label:has-text('doubtful') input").check()
+    claims.locator("textarea").fill("The CIA is not a neutral source on the Soviet economy.")
+    student.click("Record my judgement", ".reader-claims")
+    first_claim = edition.paragraph(2).claims[0]
+    claims.locator(f".reader-verdict:has-text('{first_claim.verdict}')").wait_for(timeout=20_000)
+    page.screenshot(path=str(screenshots / "voila-02-judged-claim.png"))
+
+    student.jump_to(9)
+    student.open_tab("Cards")
+    student.choose_card("Georgy Zhukov")
+    student.click("Go to ¶8", ".reader-entity-cards")
+    student.wait_for_position(8)
+
+    student.open_tab("Search")
+    student.app.locator(".reader-search input").fill("Novocherkassk")
+    student.app.locator(".reader-search input").press("Enter")
+    student.app.locator(".reader-search-hit").first.wait_for(timeout=20_000)
+    student.app.locator(".reader-search-hit:has-text('Text: ¶11')").click()
+    student.wait_for_position(11)
+
+    student.write_note("Compare with the official toll.")
+    page.reload()  # a new kernel: the note comes back from the student's file
+    again = open_app(page, voila)
+    again.jump_to(11)
+    assert again.note_field().input_value() == "Compare with the official toll."
+    again.jump_to(2)
+    assert "verdict hidden" not in again.app.locator(".reader-claims").inner_text()
+    saved = json.loads((voila.notes_dir / f"{edition.name}.json").read_text(encoding="utf-8"))
+    assert saved["judgements"][first_claim.claim_id]["judgement"] == "doubtful"
+    page.screenshot(path=str(screenshots / "voila-03-after-reload.png"))
+    page.context.close()
