@@ -35,8 +35,7 @@ class ReaderPage:
         self.button(label, scope).click()
 
     def jump_to(self, number: int) -> None:
-        self.app.locator(".reader-paragraph-reader .widget-dropdown select").first.select_option(value=None,
-                                                                                                 index=number - 1)
+        self.app.locator(".reader-paragraph-reader").get_by_label("Go to", exact=True).select_option(index=number - 1)
         self.wait_for_position(number)
 
     def open_tab(self, title: str) -> None:
@@ -75,7 +74,7 @@ class ReaderPage:
         return self.app.locator(".reader-chronology table.reader-events tbody tr").count()
 
     def choose_event(self, title_part: str) -> str:
-        select = self.app.locator(".reader-chronology .widget-dropdown select")
+        select = self.app.locator(".reader-chronology").get_by_label("Event", exact=True)
         label = self._option(select, lambda option: title_part in option)
         select.select_option(label=label)
         return label

@@ -26,10 +26,13 @@ class Chronology(ReaderView):
             options=[(f"{theme} ({render.THEME_SHAPES[theme]})", theme) for theme in self.all_themes],
             value=self.all_themes, description="Themes", rows=len(self.all_themes),
             tooltip="Choose the themes to show (Ctrl or Shift for several)")
-        self.year_filter = widgets.IntRangeSlider(value=(first_year, last_year), min=first_year, max=last_year,
-                                                  description="Years", tooltip="Show events between these years",
-                                                  continuous_update=False, layout=widgets.Layout(width="420px"),
-                                                  style={"description_width": "initial"})
+        # Two native selects rather than a range slider: each has a label a screen reader announces.
+        self.year_range = (first_year, last_year)
+        year_options = list(range(first_year, last_year + 1))
+        self.from_year = widgets.Dropdown(options=year_options, value=first_year, description="From",
+                                          tooltip="Show events from this year", layout=widgets.Layout(width="160px"))
+        self.to_year = widgets.Dropdown(options=year_options, value=last_year, description="to",
+                                        tooltip="Show events up to this year", layout=widgets.Layout(width="160px"))
         self.only_paragraph = widgets.Checkbox(value=False, indent=False, description="Only this paragraph's events",
                                                tooltip="Show only the events the current paragraph bears on")
         self.timeline = widgets.HTML()
@@ -38,14 +41,17 @@ class Chronology(ReaderView):
                                              layout=widgets.Layout(width="auto", max_width="560px"))
         self.event_view = widgets.HTML()
         self.go_buttons = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
-        super().__init__(themes=self.all_themes, years=self.year_filter.value, paragraph_number=paragraph_number,
-                         **kwargs)
+        super().__init__(themes=self.all_themes, years=self.year_range, paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-chronology")
-        self.children = [widgets.HBox([self.theme_filter, widgets.VBox([self.year_filter, self.only_paragraph])],
+        self.children = [widgets.HBox([self.theme_filter, widgets.VBox([widgets.HBox([self.from_year, self.to_year]),
+                                                                        self.only_paragraph])],
                                       layout=widgets.Layout(flex_flow="row wrap")),
                          self.timeline, self.table, self.event_choice, self.event_view, self.go_buttons]
         self.theme_filter.observe(lambda change: setattr(self, "themes", tuple(change["new"])), names="value")
-        self.year_filter.observe(lambda change: setattr(self, "years", tuple(change["new"])), names="value")
+        self.from_year.observe(lambda change: setattr(self, "years", (change["new"], max(change["new"], self.years[1]))),
+                               names="value")
+        self.to_year.observe(lambda change: setattr(self, "years", (min(change["new"], self.years[0]), change["new"])),
+                             names="value")
         self.only_paragraph.observe(lambda change: self._render(), names="value")
         self.event_choice.observe(lambda change: setattr(self, "event_id", change["new"]), names="value")
         self._render()
@@ -62,14 +68,14 @@ class Chronology(ReaderView):
     def _on_filter_change(self, change) -> None:
         if change["name"] == "themes" and tuple(self.theme_filter.value) != change["new"]:
             self.theme_filter.value = change["new"]
-        if change["name"] == "years" and tuple(self.year_filter.value) != change["new"]:
-            self.year_filter.value = change["new"]
+        if change["name"] == "years":
+            self.from_year.value, self.to_year.value = change["new"]
         self._render()
 
     def _render(self) -> None:
         events = self.visible_events
         highlighted = set(self.edition.paragraph(self.paragraph_number).event_ids)
-        self.timeline.value = render.timeline_svg(events, highlighted, *self.year_filter.value)
+        self.timeline.value = render.timeline_svg(events, highlighted, *self.years)
         self.table.value = render.events_table_html(events, highlighted)
         options = [(f"{event.date_label} · {event.title}", event.event_id) for event in events]
         keep = self.event_id if self.event_id in {event_id for _, event_id in options} else None
@@ -84,7 +90,7 @@ class Chronology(ReaderView):
         if event_id not in {event.event_id for event in self.visible_events}:
             self.only_paragraph.value = False
             self.themes = self.all_themes
-            self.years = (self.year_filter.min, self.year_filter.max)
+            self.years = self.year_range
         self.event_choice.value = event_id
 
     @observe("event_id")
