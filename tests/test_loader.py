@@ -341,3 +341,35 @@ def test_every_problem_is_collected(table, edition_copy):
     error = load_error(edition_copy)
     assert len(error.problems) == 2
     assert str(error).endswith("(and 1 more problem)")
+
+
+# --- the cache of validated editions ----------------------------------------------------------------------
+
+
+def test_a_valid_edition_is_cached_and_any_edit_is_validated_again(edition_copy, table):
+    first = reader.load(edition_copy)
+    again = reader.load(edition_copy)
+    assert again is not first and again.counts() == first.counts(), "the second load comes from the cache"
+    table("entities").set(0, "kind", "persn").save()
+    expect(edition_copy, r"^entities\.csv, line 2, column \"kind\": 'persn' is not allowed")
+
+
+def test_the_cache_can_be_turned_off(edition_copy, monkeypatch, tmp_path):
+    from reader import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setenv("READER_CACHE", "0")
+    reader.load(edition_copy)
+    assert not (tmp_path / "cache").exists()
+    monkeypatch.setenv("READER_CACHE", "1")
+    reader.load(edition_copy)
+    assert len(list(cache.cache_folder().glob("*.pickle"))) == 1
+
+
+def test_an_unreadable_cache_file_is_ignored(edition_copy, monkeypatch, tmp_path):
+    from reader import __version__, cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reader.load(edition_copy)
+    (cache.cache_folder() / f"{cache.edition_key(edition_copy, __version__)}.pickle").write_bytes(b"garbage")
+    assert reader.load(edition_copy).paragraph_count == 11

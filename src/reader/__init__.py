@@ -5,7 +5,6 @@
 
 __version__ = "0.1.0"
 
-from reader import panels, widgets
 from reader.errors import EditionError
 from reader.loader import load
 
@@ -31,3 +30,12 @@ def open(path=None, paragraph_number: int = 1, *, class_mode: bool = False, judg
 
 
 __all__ = ["EditionError", "load", "open", "panels", "widgets", "__version__"]
+
+
+def __getattr__(name: str):
+    """``reader.panels`` and ``reader.widgets`` are imported on first use: loading an edition does not need them."""
+    if name in ("panels", "widgets", "handout", "search"):
+        import importlib
+
+        return importlib.import_module(f"reader.{name}")
+    raise AttributeError(f"module 'reader' has no attribute {name!r}")

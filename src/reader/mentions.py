@@ -2,13 +2,17 @@
 
 ``mentions.csv`` is generated from these rules (``reader mentions --write``) and then checked on every load,
 so that a card gaining a spelling, or a paragraph being corrected, cannot silently leave a mention behind.
+The search is linear in the length of the text: aliases are indexed by their first word, and only the aliases
+that begin with the word at hand are tried there.
 """
 
+import re
 from dataclasses import dataclass
 
 # A name may be found inside the longer mention of an event or concept ("Beria" in "execution of Beria"), but not
 # inside the name of a body or a person ("Party" in "Party Presidium" is part of the Presidium's name).
 KINDS_THAT_CONTAIN_NAMES = ("event", "concept")
+TOKEN = re.compile(r"\w+|[^\w\s]")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,29 @@ def _is_whole_word(text: str, start: int, end: int) -> bool:
     return not (text[start].isalnum() and before.isalnum()) and not (text[end - 1].isalnum() and after.isalnum())
 
 
+class AliasIndex:
+    """Aliases grouped by their first token, longest first."""
+
+    def __init__(self, aliases: dict[str, str]):
+        self.aliases = aliases
+        self.by_first_token: dict[str, list[str]] = {}
+        for alias in sorted(aliases, key=lambda alias: (-len(alias), alias)):
+            first = TOKEN.match(alias)
+            self.by_first_token.setdefault(first.group(0) if first else alias, []).append(alias)
+
+    def occurrences(self, text: str):
+        """Every (start, alias) where an alias begins at the start of a token of ``text``."""
+        for token in TOKEN.finditer(text):
+            start = token.start()
+            # A token of the text may be longer than an alias's first token ("Khrushchev" vs "Khrushchevite"),
+            # so every prefix of the text's token that is some alias's first token is tried.
+            word = token.group(0)
+            for length in range(len(word), 0, -1):
+                for alias in self.by_first_token.get(word[:length], ()):
+                    if text.startswith(alias, start):
+                        yield start, alias
+
+
 def find_mentions(paragraph_texts: dict[int, str], aliases: dict[str, str],
                   kinds: dict[str, str] | None = None) -> list[MentionSpan]:
     """Every whole-word occurrence of every alias, longest alias first.
@@ -35,19 +62,25 @@ def find_mentions(paragraph_texts: dict[int, str], aliases: dict[str, str],
     is itself an alias. Mentions never partly overlap; one may lie inside a longer mention of an event or concept.
     """
     kinds = kinds or {}
-    ordered_aliases = sorted(aliases, key=lambda alias: (-len(alias), alias))
+    index = AliasIndex(aliases)
     spans: list[MentionSpan] = []
     for paragraph, text in paragraph_texts.items():
+        candidates = sorted(((start, alias) for start, alias in index.occurrences(text)
+                             if _is_whole_word(text, start, start + len(alias))),
+                            key=lambda candidate: (-len(candidate[1]), candidate[1], candidate[0]))
         found: list[MentionSpan] = []
-        for alias in ordered_aliases:
-            position = text.find(alias)
-            while position != -1:
-                end = position + len(alias)
-                if _is_whole_word(text, position, end) and _fits(found, position, end, kinds):
-                    found.append(MentionSpan(paragraph, position, end, alias, aliases[alias]))
-                position = text.find(alias, position + 1)
+        for start, alias in candidates:
+            end = start + len(alias)
+            if _fits(found, start, end, kinds):
+                found.append(MentionSpan(paragraph, start, end, alias, aliases[alias]))
         spans.extend(sorted(found, key=lambda span: (span.start, -span.end)))
     return spans
+
+
+def aliases_in_text(paragraph_texts: dict[int, str], aliases: dict[str, str]) -> set[str]:
+    """The aliases that occur somewhere in the text (at the start of a word)."""
+    index = AliasIndex(aliases)
+    return {alias for text in paragraph_texts.values() for _, alias in index.occurrences(text)}
 
 
 def _fits(found: list[MentionSpan], start: int, end: int, kinds: dict[str, str]) -> bool:

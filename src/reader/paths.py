@@ -7,8 +7,6 @@ the wheel (``reader/_data``), then the repository's ``data/`` (editable installs
 import os
 from pathlib import Path
 
-import yaml
-
 PACKAGE_DIR = Path(__file__).resolve().parent
 EDITIONS_INDEX = "editions.yaml"
 
@@ -35,9 +33,16 @@ def default_edition_path() -> Path:
 
     if not index_path.is_file():
         raise EditionError(f"{index_path}: not found; expected the index of editions (set READER_DATA?)")
-    with index_path.open(encoding="utf-8") as index_file:
-        index = yaml.safe_load(index_file) or {}
+    index = _read_index(index_path)
     default = index.get("default") if isinstance(index, dict) else None
     if not isinstance(default, str) or not default:
         raise EditionError(f"{EDITIONS_INDEX}: key 'default' missing; expected the folder name of the default edition")
     return root / default
+
+
+def _read_index(index_path: Path) -> dict:
+    """``editions.yaml``, read without importing a YAML library: it holds ``default: <folder>`` (and a list)."""
+    for line in index_path.read_text(encoding="utf-8").splitlines():
+        if line.startswith("default:"):
+            return {"default": line.split(":", 1)[1].strip().strip("'\"")}
+    return {}
