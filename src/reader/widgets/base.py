@@ -31,3 +31,28 @@ def go_button(number: int, on_click, label: str = "Go to") -> widgets.Button:
                             layout=widgets.Layout(width="auto"))
     button.on_click(lambda _button: on_click(number))
     return button
+
+
+class GoButtons(widgets.HBox):
+    """"Go to ¶N" buttons, reused from view to view: a paragraph change relabels them instead of making new ones."""
+
+    def __init__(self, on_click, label: str = "Go to", **kwargs):
+        super().__init__(layout=widgets.Layout(flex_flow="row wrap"), **kwargs)
+        self._on_click, self._label = on_click, label
+        self._pool: list[widgets.Button] = []
+        self.numbers: tuple[int, ...] = ()
+
+    def show(self, numbers) -> None:
+        numbers = tuple(numbers)
+        if numbers == self.numbers:
+            return
+        while len(self._pool) < len(numbers):
+            button = widgets.Button(layout=widgets.Layout(width="auto"))
+            button.on_click(lambda clicked: self._on_click(clicked.paragraph_number))
+            self._pool.append(button)
+        for button, number in zip(self._pool, numbers, strict=False):
+            button.paragraph_number = number
+            button.description = f"{self._label} ¶{number}"
+            button.tooltip = f"{self._label} paragraph {number}"
+        self.numbers = numbers
+        self.children = self._pool[: len(numbers)]

@@ -5,7 +5,7 @@ from traitlets import Int, Tuple, Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import ReaderView, go_button
+from reader.widgets.base import GoButtons, ReaderView
 
 
 class Chronology(ReaderView):
@@ -18,6 +18,7 @@ class Chronology(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
+        self._picture_cache: dict[tuple, tuple[str, str]] = {}
         all_events = edition.all_events()
         self.all_themes = tuple(sorted({event.theme for event in all_events}, key=list(render.THEME_SHAPES).index))
         first_year = min(int(event.start[:4]) for event in all_events)
@@ -40,7 +41,7 @@ class Chronology(ReaderView):
         self.event_choice = widgets.Dropdown(description="Event", tooltip="Choose an event to see it in detail",
                                              layout=widgets.Layout(width="auto", max_width="560px"))
         self.event_view = widgets.HTML()
-        self.go_buttons = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
         super().__init__(themes=self.all_themes, years=self.year_range, paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-chronology")
         self.children = [widgets.HBox([self.theme_filter, widgets.VBox([widgets.HBox([self.from_year, self.to_year]),
@@ -74,9 +75,12 @@ class Chronology(ReaderView):
 
     def _render(self) -> None:
         events = self.visible_events
-        highlighted = set(self.edition.paragraph(self.paragraph_number).event_ids)
-        self.timeline.value = render.timeline_svg(events, highlighted, *self.years)
-        self.table.value = render.events_table_html(events, highlighted)
+        highlighted = frozenset(self.edition.paragraph(self.paragraph_number).event_ids)
+        key = (tuple(event.event_id for event in events), highlighted, self.years)
+        if key not in self._picture_cache:
+            self._picture_cache[key] = (render.timeline_svg(events, highlighted, *self.years),
+                                        render.events_table_html(events, highlighted))
+        self.timeline.value, self.table.value = self._picture_cache[key]
         options = [(f"{event.date_label} · {event.title}", event.event_id) for event in events]
         keep = self.event_id if self.event_id in {event_id for _, event_id in options} else None
         self.event_choice.options = options
@@ -99,11 +103,12 @@ class Chronology(ReaderView):
 
     def _show_event(self) -> None:
         if self.event_id is None:
-            self.event_view.value, self.go_buttons.children = "", []
+            self.event_view.value = ""
+            self.go_buttons.show(())
             return
         event = self.edition.event(self.event_id)
         self.event_view.value = render.event_detail_html(event, self.edition)
-        self.go_buttons.children = [go_button(number, self._go_to_paragraph) for number in event.paragraphs]
+        self.go_buttons.show(event.paragraphs)
 
     def text(self) -> str:
         events = self.visible_events

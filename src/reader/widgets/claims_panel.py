@@ -20,6 +20,7 @@ class ClaimsPanel(ReaderView):
         self.edition = edition
         self.notes = notes
         self._judged_in_memory: dict[str, dict] = {}
+        self._html_cache: dict[tuple, str] = {}
         self._judged_callbacks = []
         self.choice = widgets.Dropdown(description="Claim", tooltip="Choose a claim to see what the record says",
                                        layout=widgets.Layout(width="auto", max_width="560px"))
@@ -91,7 +92,10 @@ class ClaimsPanel(ReaderView):
             reason = f" — {escape(own.get('reason'))}" if own.get("reason") else ""
             mine = (f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
                     f"{escape(own['judgement'])}{reason}</p>")
-        self.view.value = render.claim_html(claim, self.choice.value, self.edition, show_verdict=not hidden) + mine
+        key = (claim.claim_id, self.choice.value, hidden)
+        if key not in self._html_cache:
+            self._html_cache[key] = render.claim_html(claim, self.choice.value, self.edition, show_verdict=not hidden)
+        self.view.value = self._html_cache[key] + mine
         self.judge_box.layout.display = None if hidden else "none"
         self.judgement.value, self.reason.value = None, ""
 

@@ -5,7 +5,7 @@ from traitlets import Int, Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import ReaderView, go_button
+from reader.widgets.base import GoButtons, ReaderView
 
 
 class EntityCards(ReaderView):
@@ -16,11 +16,12 @@ class EntityCards(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
+        self._card_cache: dict[str, str] = {}
         self.choice = widgets.Select(description="Card", tooltip="Choose an entity mentioned in this paragraph",
                                      rows=8, layout=widgets.Layout(width="auto", min_width="320px"))
         self.choice.observe(self._on_choice, names="value")
         self.card_view = widgets.HTML()
-        self.go_buttons = widgets.HBox(layout=widgets.Layout(flex_flow="row wrap"))
+        self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
         self.heading = widgets.HTML()
         super().__init__(**kwargs)
         self.add_class("reader-entity-cards")
@@ -40,13 +41,18 @@ class EntityCards(ReaderView):
         options = [(f"{self.edition.entity(entity_id).name} ({self.edition.entity(entity_id).kind})", entity_id)
                    for entity_id in paragraph.entity_ids]
         keep = self.entity_id if self.entity_id in paragraph.entity_ids else None
+        self._updating = True
         self.choice.options = options
         self.choice.value = keep or (paragraph.entity_ids[0] if paragraph.entity_ids else None)
-        self.entity_id = self.choice.value
-        self._show_card()
+        self._updating = False
+        if self.entity_id != self.choice.value:
+            self.entity_id = self.choice.value  # shows the card
+        else:
+            self._show_card()
 
     def _on_choice(self, change) -> None:
-        self.entity_id = change["new"]
+        if not getattr(self, "_updating", False):
+            self.entity_id = change["new"]
 
     @observe("entity_id")
     def _on_entity_change(self, change) -> None:
@@ -60,11 +66,13 @@ class EntityCards(ReaderView):
     def _show_card(self) -> None:
         if self.entity_id is None:
             self.card_view.value = '<p class="reader-empty">This paragraph names no entity.</p>'
-            self.go_buttons.children = []
+            self.go_buttons.show(())
             return
         entity = self.edition.entity(self.entity_id)
-        self.card_view.value = render.entity_card_html(entity, self.edition)
-        self.go_buttons.children = [go_button(number, self._go_to_paragraph) for number in entity.paragraphs]
+        if self.entity_id not in self._card_cache:
+            self._card_cache[self.entity_id] = render.entity_card_html(entity, self.edition)
+        self.card_view.value = self._card_cache[self.entity_id]
+        self.go_buttons.show(entity.paragraphs)
 
     def text(self) -> str:
         if self.entity_id is None:

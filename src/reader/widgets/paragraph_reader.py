@@ -108,7 +108,9 @@ class ParagraphReader(ReaderView):
         self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
         self._render_text()
-        self.notes_view.value = render.notes_html(paragraph, self.edition)
+        if ("notes", paragraph.number) not in self._html_cache:
+            self._html_cache[("notes", paragraph.number)] = render.notes_html(paragraph, self.edition)
+        self.notes_view.value = self._html_cache[("notes", paragraph.number)]
         self.claims_panel.paragraph_number = paragraph.number
 
     def _render_text(self) -> None:
