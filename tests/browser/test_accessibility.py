@@ -131,8 +131,12 @@ def test_the_whole_reader_with_the_keyboard_alone(browser, home, screenshots):
         tab_to(page, lambda text: text.startswith("LI") or "Cards" in text, limit=200)  # the tab bar
         page.keyboard.press("Enter")
         tab_to(page, lambda text: text.startswith("SELECT"))  # the card list
+        heading = student.app.locator(".reader-entity-cards .reader-card h3")
+        before = heading.inner_text()
         page.keyboard.press("ArrowDown")
-        student.app.locator(".reader-entity-cards .reader-card h3").wait_for(timeout=20_000)
+        page.wait_for_function("(before) => document.querySelector('.reader-entity-cards .reader-card h3')"
+                               ".innerText !== before", arg=before, timeout=20_000)
+        page.wait_for_timeout(500)  # the card's buttons arrive with the card
         tab_to(page, lambda text: text.startswith("BUTTON Go to ¶"))
         target = int(focused(page).split("¶")[1])
         page.keyboard.press("Enter")
