@@ -15,15 +15,21 @@ import sys
 from common import REPOSITORY, main_guard, median, report
 
 BASELINE = "import time; t = time.perf_counter(); import pandas, ipywidgets; print(time.perf_counter() - t)"
-MEASURED = ("import time; t = time.perf_counter(); import reader; reader.load(); "
-            "print(time.perf_counter() - t)")
-MEASURED_WITH_WIDGETS = ("import time; t = time.perf_counter(); import reader, ipywidgets; reader.load(); "
-                         "print(time.perf_counter() - t)")
+MEASURED = "import time; t = time.perf_counter(); import reader; reader.load(); print(time.perf_counter() - t)"
+MEASURED_WITH_WIDGETS = (
+    "import time; t = time.perf_counter(); import reader, ipywidgets; reader.load(); print(time.perf_counter() - t)"
+)
 
 
 def timed(code: str, environment: dict) -> float:
-    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                            env=environment, cwd=REPOSITORY).stdout
+    output = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+        cwd=REPOSITORY,
+    ).stdout
     return float(output.strip().splitlines()[-1])
 
 
@@ -42,12 +48,27 @@ def main() -> None:
         samples["cold"].append(timed(MEASURED, cold))
     baseline = median(samples["baseline"])
     results = [
-        report("import reader + load (validated edition cached)", median(samples["warm"]),
-               "import pandas, ipywidgets", baseline, 1.10),
-        report("import reader, ipywidgets + load (cached)", median(samples["warm+widgets"]),
-               "import pandas, ipywidgets", baseline, 1.10),
-        report("import reader + load, cold (full validation, READER_CACHE=0)", median(samples["cold"]),
-               "import pandas, ipywidgets", baseline, None),
+        report(
+            "import reader + load (validated edition cached)",
+            median(samples["warm"]),
+            "import pandas, ipywidgets",
+            baseline,
+            1.10,
+        ),
+        report(
+            "import reader, ipywidgets + load (cached)",
+            median(samples["warm+widgets"]),
+            "import pandas, ipywidgets",
+            baseline,
+            1.10,
+        ),
+        report(
+            "import reader + load, cold (full validation, READER_CACHE=0)",
+            median(samples["cold"]),
+            "import pandas, ipywidgets",
+            baseline,
+            None,
+        ),
     ]
     print(json.dumps({"runs": arguments.runs, "results": results}))
 

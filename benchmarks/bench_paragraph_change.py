@@ -48,9 +48,11 @@ def main() -> None:
     samples = measure(arguments.edition, arguments.rounds)
     app, baseline = samples["app"], samples["baseline"]
     result = report("paragraph change (median)", median(app), "one HTML value set", median(baseline), 10.0)
-    print(f"  reader: median {median(app) * 1000:.2f} ms, p99 {percentile(app, 0.99) * 1000:.2f} ms over "
-          f"{len(app)} changes; baseline median {median(baseline) * 1000:.3f} ms, "
-          f"p99 {percentile(baseline, 0.99) * 1000:.3f} ms")
+    print(
+        f"  reader: median {median(app) * 1000:.2f} ms, p99 {percentile(app, 0.99) * 1000:.2f} ms over "
+        f"{len(app)} changes; baseline median {median(baseline) * 1000:.3f} ms, "
+        f"p99 {percentile(baseline, 0.99) * 1000:.3f} ms"
+    )
     print(json.dumps({**result, "p99": percentile(app, 0.99), "changes": len(app)}))
 
 

@@ -18,13 +18,23 @@ def percentile(values, fraction: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(fraction * (len(ordered) - 1))))]
 
 
-def report(measure: str, value: float, baseline_name: str, baseline: float, target: float | None, unit: str = "ms",
-           scale: float = 1000.0) -> dict:
+def report(
+    measure: str,
+    value: float,
+    baseline_name: str,
+    baseline: float,
+    target: float | None,
+    unit: str = "ms",
+    scale: float = 1000.0,
+) -> dict:
     ratio = value / baseline if baseline else float("inf")
     verdict = "" if target is None else ("  meets target" if ratio <= target else "  MISSES target")
     target_text = "" if target is None else f" (target ≤ {target:.2f}×)"
-    print(f"{measure}: {value * scale:.1f} {unit} | baseline {baseline_name}: {baseline * scale:.1f} {unit} | "
-          f"ratio {ratio:.2f}×{target_text}{verdict}", flush=True)
+    print(
+        f"{measure}: {value * scale:.1f} {unit} | baseline {baseline_name}: {baseline * scale:.1f} {unit} | "
+        f"ratio {ratio:.2f}×{target_text}{verdict}",
+        flush=True,
+    )
     return {"measure": measure, "value": value, "baseline": baseline, "ratio": ratio, "target": target}
 
 

@@ -38,8 +38,13 @@ def normalise(notebook) -> None:
 
 def execute(path: Path) -> None:
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}},
-                   store_widget_state=False).execute()
+    NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(NOTEBOOKS)}},
+        store_widget_state=False,
+    ).execute()
     normalise(notebook)
     text = nbformat.writes(notebook) + "\n"
     path.write_text(text, encoding="utf-8")

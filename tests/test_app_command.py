@@ -14,9 +14,16 @@ from reader.app_server import voila_command
 
 def test_command_has_the_classroom_settings():
     command = " ".join(voila_command(port=9000, open_browser=False))
-    for setting in ("--KernelManager.transport=ipc", "--MappingKernelManager.cull_interval=60",
-                    "--MappingKernelManager.cull_idle_timeout=600", "--strip_sources=True", "--no-browser",
-                    "--port=9000", "--Voila.ip=127.0.0.1", "app.ipynb"):
+    for setting in (
+        "--KernelManager.transport=ipc",
+        "--MappingKernelManager.cull_interval=60",
+        "--MappingKernelManager.cull_idle_timeout=600",
+        "--strip_sources=True",
+        "--no-browser",
+        "--port=9000",
+        "--Voila.ip=127.0.0.1",
+        "app.ipynb",
+    ):
         assert setting in command
 
 
@@ -24,9 +31,13 @@ def test_command_has_the_classroom_settings():
 def test_reader_app_serves_the_reader(tmp_path):
     port = 18000 + os.getpid() % 1000
     environment = {**os.environ, "HOME": str(tmp_path)}
-    server = subprocess.Popen([sys.executable, "-m", "reader", "app", "--no-browser", "--port", str(port)],
-                              env=environment, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              start_new_session=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "reader", "app", "--no-browser", "--port", str(port)],
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     try:
         page = ""
         for _ in range(120):

@@ -7,8 +7,9 @@ from reader.cli import main
 
 
 def run_cli(*arguments, cwd=None):
-    return subprocess.run([sys.executable, "-m", "reader", *arguments], capture_output=True, text=True, cwd=cwd,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "reader", *arguments], capture_output=True, text=True, cwd=cwd, timeout=120
+    )
 
 
 def test_check_bundled_edition(tmp_path):

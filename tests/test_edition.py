@@ -9,8 +9,22 @@ from conftest import REPOSITORY
 
 EDITION = REPOSITORY / "data" / "khrushchevs-purges"
 SHARED_SEED = REPOSITORY.parent / "shared" / "seed" / "essay.txt"
-PERSONS_NAMED = ("Stalin", "Khrushchev", "Kaganovich", "Molotov", "Bulganin", "Shepilov", "Malenkov", "Pervukhin",
-                 "Saburov", "Zhukov", "Serov", "Beria", "Voroshilov", "Kosigyn")
+PERSONS_NAMED = (
+    "Stalin",
+    "Khrushchev",
+    "Kaganovich",
+    "Molotov",
+    "Bulganin",
+    "Shepilov",
+    "Malenkov",
+    "Pervukhin",
+    "Saburov",
+    "Zhukov",
+    "Serov",
+    "Beria",
+    "Voroshilov",
+    "Kosigyn",
+)
 
 
 def source_blocks() -> tuple[str, list[str], list[str]]:
@@ -18,7 +32,7 @@ def source_blocks() -> tuple[str, list[str], list[str]]:
     lines = [line for line in (EDITION / "source.txt").read_text(encoding="utf-8").split("\n") if line.strip()]
     assert lines[0] == "top of page" and lines[-1] == "bottom of page"
     references_at = lines.index("References")
-    return lines[1], lines[2:references_at], lines[references_at + 1:-1]
+    return lines[1], lines[2:references_at], lines[references_at + 1 : -1]
 
 
 def test_source_is_the_seed_as_received():
@@ -52,9 +66,24 @@ def test_every_person_the_essay_names_has_a_card(edition):
         assert entity.start and entity.end and entity.name_ru and entity.source_ids
 
 
-@pytest.mark.parametrize("entity_id", ["presidium", "central-committee", "sovnarkhozy", "ministries",
-                                       "state-committees", "nkvd", "kgb", "cia", "anti-party-group", "nomenklatura",
-                                       "dictatorship-of-the-proletariat", "novocherkassk", "cpsu"])
+@pytest.mark.parametrize(
+    "entity_id",
+    [
+        "presidium",
+        "central-committee",
+        "sovnarkhozy",
+        "ministries",
+        "state-committees",
+        "nkvd",
+        "kgb",
+        "cia",
+        "anti-party-group",
+        "nomenklatura",
+        "dictatorship-of-the-proletariat",
+        "novocherkassk",
+        "cpsu",
+    ],
+)
 def test_bodies_and_concepts_the_essay_relies_on(edition, entity_id):
     entity = edition.entity(entity_id)
     assert entity.paragraphs, f"{entity_id} has no mention"
@@ -99,10 +128,18 @@ def test_every_paragraph_has_notes_and_claims(edition):
 
 def test_claims_cover_every_verdict_and_carry_sources(edition):
     claims = edition.claims
-    assert set(claims["verdict"]) == {"supported", "partly supported", "contradicted", "not verifiable", "opinion"}
+    assert set(claims["verdict"]) == {
+        "supported",
+        "partly supported",
+        "contradicted",
+        "not verifiable",
+        "opinion",
+    }
     checkable = claims[~claims["verdict"].isin(["not verifiable", "opinion"])]
-    assert all(sources_for or sources_against for sources_for, sources_against
-               in zip(checkable["sources_for"], checkable["sources_against"], strict=True))
+    assert all(
+        sources_for or sources_against
+        for sources_for, sources_against in zip(checkable["sources_for"], checkable["sources_against"], strict=True)
+    )
 
 
 def test_excerpt_states_what_is_verified(edition):
@@ -114,14 +151,21 @@ def test_excerpt_states_what_is_verified(edition):
 
 def test_every_source_is_cited(edition):
     cited = set()
-    for frame, columns in ((edition.entities, ["source_ids"]), (edition.roles, ["source_ids"]),
-                           (edition.events, ["source_ids"]), (edition.notes, ["source_ids"]),
-                           (edition.claims, ["sources_for", "sources_against"]), (edition.presidium, ["source_ids"]),
-                           (edition.references, ["source_ids"])):
+    for frame, columns in (
+        (edition.entities, ["source_ids"]),
+        (edition.roles, ["source_ids"]),
+        (edition.events, ["source_ids"]),
+        (edition.notes, ["source_ids"]),
+        (edition.claims, ["sources_for", "sources_against"]),
+        (edition.presidium, ["source_ids"]),
+        (edition.references, ["source_ids"]),
+    ):
         for column in columns:
             cited.update(source_id for ids in frame[column] for source_id in ids)
     text = Path(EDITION / "excerpt.yaml").read_text(encoding="utf-8") + (EDITION / "edition.yaml").read_text(
-        encoding="utf-8")
-    uncited = [source_id for source_id in edition.sources["source_id"] if source_id not in cited
-               and source_id not in text]
+        encoding="utf-8"
+    )
+    uncited = [
+        source_id for source_id in edition.sources["source_id"] if source_id not in cited and source_id not in text
+    ]
     assert not uncited, f"sources never cited: {uncited}"

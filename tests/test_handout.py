@@ -37,8 +37,9 @@ def test_handout_holds_the_whole_apparatus(edition):
     assert html.count('<svg class="reader-timeline"') == 1
     assert escape(edition.excerpt_document.quotation) in html
     assert all(escape(entity.name) in html for entity in edition.all_entities())
-    assert all(escape(question.question) in html for paragraph in edition.all_paragraphs()
-               for question in paragraph.questions)
+    assert all(
+        escape(question.question) in html for paragraph in edition.all_paragraphs() for question in paragraph.questions
+    )
     assert "Expected points" not in html
     assert "Expected points" in build_handout(edition, teacher=True)
     assert "@media print" in html
@@ -54,7 +55,11 @@ def test_handout_loads_nothing_from_anywhere(edition):
 
 def test_reader_export_command(tmp_path):
     output = tmp_path / "handout.html"
-    result = subprocess.run([sys.executable, "-m", "reader", "export", "-o", str(output)], capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "export", "-o", str(output)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stderr
     assert output.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")

@@ -104,7 +104,10 @@ def test_empty_paragraph(table, edition_copy):
 
 def test_paragraphs_out_of_order(table, edition_copy):
     table("paragraphs").set(2, "paragraph", "12").save()
-    expect(edition_copy, r'^paragraphs\.csv, line 4, column "paragraph": 12; expected 3 \(paragraphs are numbered')
+    expect(
+        edition_copy,
+        r'^paragraphs\.csv, line 4, column "paragraph": 12; expected 3 \(paragraphs are numbered',
+    )
 
 
 def test_paragraph_twice(table, edition_copy):
@@ -119,8 +122,11 @@ def test_paragraph_number_not_a_number(table, edition_copy):
 
 def test_unknown_entity_kind(table, edition_copy):
     table("entities").set(0, "kind", "persn").save()
-    expect(edition_copy, r"^entities\.csv, line 2, column \"kind\": 'persn' is not allowed; expected one of "
-                         r"'person', 'body', 'office', 'place', 'concept', 'event'")
+    expect(
+        edition_copy,
+        r"^entities\.csv, line 2, column \"kind\": 'persn' is not allowed; expected one of "
+        r"'person', 'body', 'office', 'place', 'concept', 'event'",
+    )
 
 
 def test_id_with_capitals(table, edition_copy):
@@ -131,8 +137,11 @@ def test_id_with_capitals(table, edition_copy):
 def test_duplicate_id(table, edition_copy):
     entities = table("entities")
     entities.set(1, "entity_id", entities.get(0, "entity_id")).save()
-    expect(edition_copy, rf"^entities\.csv, line 3, column \"entity_id\": '{entities.get(0, 'entity_id')}' is used "
-                         "twice; expected each id once")
+    expect(
+        edition_copy,
+        rf"^entities\.csv, line 3, column \"entity_id\": '{entities.get(0, 'entity_id')}' is used "
+        "twice; expected each id once",
+    )
 
 
 def test_dangling_entity_id(table, edition_copy):
@@ -142,8 +151,11 @@ def test_dangling_entity_id(table, edition_copy):
 
 def test_dangling_source_id(table, edition_copy):
     table("entities").set(0, "source_ids", "no-such-source").save()
-    expect(edition_copy, r"^entities\.csv, line 2, column \"source_ids\": 'no-such-source' is not an id in "
-                         r"sources\.csv or references\.csv")
+    expect(
+        edition_copy,
+        r"^entities\.csv, line 2, column \"source_ids\": 'no-such-source' is not an id in "
+        r"sources\.csv or references\.csv",
+    )
 
 
 def test_source_list_with_empty_item(table, edition_copy):
@@ -182,7 +194,10 @@ def test_bad_wikidata_id(table, edition_copy):
 )
 def test_bad_event_date(table, edition_copy, value, problem):
     table("events").set(0, "start", value).save()
-    expect(edition_copy, rf"^events\.csv, line 2, column \"start\": '{value}' {problem}; expected an ISO 8601 date")
+    expect(
+        edition_copy,
+        rf"^events\.csv, line 2, column \"start\": '{value}' {problem}; expected an ISO 8601 date",
+    )
 
 
 def test_event_without_date(table, edition_copy):
@@ -211,14 +226,20 @@ def test_event_paragraph_list_that_is_not_numbers(table, edition_copy):
 
 def test_note_on_a_paragraph_that_does_not_exist(table, edition_copy):
     table("notes").set(0, "paragraph", "12").save()
-    expect(edition_copy, r'^notes\.csv, line 2, column "paragraph": paragraph 12 does not exist; expected a number '
-                         r"from 1 to 11")
+    expect(
+        edition_copy,
+        r'^notes\.csv, line 2, column "paragraph": paragraph 12 does not exist; expected a number '
+        r"from 1 to 11",
+    )
 
 
 def test_note_anchor_not_in_paragraph(table, edition_copy):
     table("notes").set(0, "anchor", "words the essay never wrote").save()
-    expect(edition_copy, r"^notes\.csv, line 2, column \"anchor\": 'words the essay never wrote' is not in ¶\d+; "
-                         "expected words copied exactly")
+    expect(
+        edition_copy,
+        r"^notes\.csv, line 2, column \"anchor\": 'words the essay never wrote' is not in ¶\d+; "
+        "expected words copied exactly",
+    )
 
 
 def test_sic_note_without_reading(table, edition_copy):
@@ -231,13 +252,19 @@ def test_sic_note_without_reading(table, edition_copy):
 def test_claim_quote_silently_corrected(table, edition_copy):
     claims = table("claims")
     claims.set(0, "quote", claims.get(0, "quote").replace("e", "é", 1)).save()
-    expect(edition_copy, r'^claims\.csv, line 2, column "quote": .* is not in ¶\d+; expected words copied exactly')
+    expect(
+        edition_copy,
+        r'^claims\.csv, line 2, column "quote": .* is not in ¶\d+; expected words copied exactly',
+    )
 
 
 def test_unknown_verdict(table, edition_copy):
     table("claims").set(0, "verdict", "true").save()
-    expect(edition_copy, r"^claims\.csv, line 2, column \"verdict\": 'true' is not allowed; expected one of "
-                         r"'supported', 'partly supported'")
+    expect(
+        edition_copy,
+        r"^claims\.csv, line 2, column \"verdict\": 'true' is not allowed; expected one of "
+        r"'supported', 'partly supported'",
+    )
 
 
 def test_unknown_claim_type(table, edition_copy):
@@ -249,8 +276,11 @@ def test_essay_wording_not_in_its_paragraphs(table, edition_copy):
     events = table("events")
     index = next(row for row in range(len(events.rows)) if events.get(row, "essay_wording"))
     events.set(index, "essay_wording", "In 1066").save()
-    expect(edition_copy, rf"^events\.csv, line {index + 2}, column \"essay_wording\": 'In 1066' is not in the "
-                         "paragraphs of this event")
+    expect(
+        edition_copy,
+        rf"^events\.csv, line {index + 2}, column \"essay_wording\": 'In 1066' is not in the "
+        "paragraphs of this event",
+    )
 
 
 def test_mention_that_does_not_match_the_text(table, edition_copy):
@@ -267,8 +297,9 @@ def test_mention_outside_the_paragraph(table, edition_copy):
 
 def test_mention_of_the_wrong_card(table, edition_copy):
     mentions = table("mentions")
-    other = next(row for row in range(len(mentions.rows))
-                 if mentions.get(row, "entity_id") != mentions.get(0, "entity_id"))
+    other = next(
+        row for row in range(len(mentions.rows)) if mentions.get(row, "entity_id") != mentions.get(0, "entity_id")
+    )
     mentions.set(0, "entity_id", mentions.get(other, "entity_id")).save()
     expect(edition_copy, r'^mentions\.csv, line 2, column "surface": .* is not an alias of ')
 
@@ -277,8 +308,11 @@ def test_mention_missing(table, edition_copy):
     mentions = table("mentions")
     removed = mentions.rows.pop(3)
     mentions.save()
-    expect(edition_copy, rf"^mentions\.csv: '{re.escape(removed[3])}' in ¶{removed[0]} at {removed[1]} "
-                         r"\(.*\) has no row; expected every mention listed \(run: reader mentions --write\)")
+    expect(
+        edition_copy,
+        rf"^mentions\.csv: '{re.escape(removed[3])}' in ¶{removed[0]} at {removed[1]} "
+        r"\(.*\) has no row; expected every mention listed \(run: reader mentions --write\)",
+    )
 
 
 def test_alias_not_in_text(table, edition_copy):
@@ -297,11 +331,15 @@ def test_alias_on_two_cards(table, edition_copy):
 
 def test_presidium_member_who_is_not_a_person(table, edition_copy):
     entities = table("entities")
-    body = next(entities.get(row, "entity_id") for row in range(len(entities.rows))
-                if entities.get(row, "kind") == "body")
+    body = next(
+        entities.get(row, "entity_id") for row in range(len(entities.rows)) if entities.get(row, "kind") == "body"
+    )
     table("presidium").set(0, "entity_id", body).save()
-    expect(edition_copy, rf"^presidium\.csv, line 2, column \"entity_id\": '{body}' is a body; expected the id of a "
-                         "person")
+    expect(
+        edition_copy,
+        rf"^presidium\.csv, line 2, column \"entity_id\": '{body}' is a body; expected the id of a "
+        "person",
+    )
 
 
 def test_presidium_unknown_stance(table, edition_copy):
@@ -326,8 +364,11 @@ def test_excerpt_quotation_silently_corrected(edition_copy):
 
 def test_excerpt_unknown_verification_status(edition_copy):
     _rewrite_excerpt(edition_copy, lambda excerpt: excerpt["verification"][0].update(status="probably"))
-    expect(edition_copy, r"^excerpt\.yaml: verification item 1 \(.*\): status 'probably'; expected one of "
-                         "'verified', 'not verified', 'contradicted'")
+    expect(
+        edition_copy,
+        r"^excerpt\.yaml: verification item 1 \(.*\): status 'probably'; expected one of "
+        "'verified', 'not verified', 'contradicted'",
+    )
 
 
 def test_excerpt_unknown_source(edition_copy):

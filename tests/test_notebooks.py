@@ -24,8 +24,15 @@ def source(cell) -> str:
 
 def test_the_six_notebooks_exist():
     names = [path.stem for path in NOTEBOOKS]
-    assert names == ["01-start-here", "02-guided-reading", "03-entity-register", "04-economic-reform-chronology",
-                     "05-cia-1977-excerpt", "06-reader-app", "07-teacher-guide"]
+    assert names == [
+        "01-start-here",
+        "02-guided-reading",
+        "03-entity-register",
+        "04-economic-reform-chronology",
+        "05-cia-1977-excerpt",
+        "06-reader-app",
+        "07-teacher-guide",
+    ]
 
 
 def test_the_app_notebook_is_the_one_reader_app_serves():
@@ -69,9 +76,27 @@ def test_stored_executed_without_volatile_metadata(path):
 def run_nbval(notebook, edition_folder):
     environment = {**os.environ, "READER_EDITION": str(edition_folder)}
     return subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "--nbval", "--nbval-current-env",
-         "--nbval-sanitize-with", str(REPOSITORY / "tests" / "sanitize.cfg"), "-o", "addopts=", str(notebook)],
-        capture_output=True, text=True, env=environment, cwd=REPOSITORY, timeout=300)
+        [
+            sys.executable,
+            "-m",
+            "pytest",
+            "-p",
+            "no:cacheprovider",
+            "-q",
+            "--nbval",
+            "--nbval-current-env",
+            "--nbval-sanitize-with",
+            str(REPOSITORY / "tests" / "sanitize.cfg"),
+            "-o",
+            "addopts=",
+            str(notebook),
+        ],
+        capture_output=True,
+        text=True,
+        env=environment,
+        cwd=REPOSITORY,
+        timeout=300,
+    )
 
 
 @pytest.mark.slow
@@ -83,8 +108,9 @@ def test_changing_a_displayed_fact_makes_nbval_fail(edition_copy):
     with path.open(encoding="utf-8", newline="") as events_file:
         rows = list(csv.reader(events_file))
     header = rows[0]
-    target = next(row for row in rows[1:]
-                  if row[header.index("theme")] == "economic reform" and not row[header.index("end")])
+    target = next(
+        row for row in rows[1:] if row[header.index("theme")] == "economic reform" and not row[header.index("end")]
+    )
     target[header.index("start")] = target[header.index("start")].replace("19", "18", 1)
     with path.open("w", encoding="utf-8", newline="") as events_file:
         csv.writer(events_file, lineterminator="\n").writerows(rows)

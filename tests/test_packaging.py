@@ -36,23 +36,41 @@ def test_environment_yml_parses_and_names_every_runtime_dependency():
 @pytest.mark.slow
 def test_wheel_installs_and_checks_its_own_content(tmp_path):
     wheel_dir = tmp_path / "wheel"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheel_dir),
-                    str(REPOSITORY)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "-w", str(wheel_dir), str(REPOSITORY)],
+        check=True,
+        timeout=300,
+    )
     (wheel,) = wheel_dir.glob("soviet_reader-*.whl")
     names = zipfile.ZipFile(wheel).namelist()
     assert "reader/_data/editions.yaml" in names
     assert "reader/_data/khrushchevs-purges/paragraphs.csv" in names
     # Install the wheel alone into a folder that comes first on the path, so that it shadows the editable install.
     target = tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target),
-                    str(wheel)], check=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(target), str(wheel)],
+        check=True,
+        timeout=300,
+    )
     environment = {**os.environ, "PYTHONPATH": str(target)}
     outside = tmp_path / "elsewhere"
     outside.mkdir()
-    located = subprocess.run([sys.executable, "-c", "import reader.paths as p; print(p.data_root())"], cwd=outside,
-                             capture_output=True, text=True, check=True, env=environment)
+    located = subprocess.run(
+        [sys.executable, "-c", "import reader.paths as p; print(p.data_root())"],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        check=True,
+        env=environment,
+    )
     assert located.stdout.strip() == str(target / "reader" / "_data")
-    checked = subprocess.run([sys.executable, "-m", "reader", "check"], cwd=outside, capture_output=True,
-                             text=True, timeout=120, env=environment)
+    checked = subprocess.run(
+        [sys.executable, "-m", "reader", "check"],
+        cwd=outside,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=environment,
+    )
     assert checked.returncode == 0, checked.stderr
     assert "paragraphs            11" in checked.stdout

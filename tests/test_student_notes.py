@@ -59,9 +59,15 @@ def _write_forever(path: str) -> None:
 def test_killing_a_process_in_the_middle_of_saving_never_leaves_a_broken_file(notes_path):
     StudentNotes("khrushchevs-purges", notes_path).set_note(3, "written before")
     for _ in range(8):
-        writer = subprocess.Popen([sys.executable, "-c", "import sys; from test_student_notes import _write_forever;"
-                                   " _write_forever(sys.argv[1])", str(notes_path)],
-                                  cwd=os.path.dirname(__file__))
+        writer = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                "import sys; from test_student_notes import _write_forever; _write_forever(sys.argv[1])",
+                str(notes_path),
+            ],
+            cwd=os.path.dirname(__file__),
+        )
         time.sleep(0.4)
         writer.send_signal(signal.SIGKILL)
         writer.wait()
@@ -123,5 +129,8 @@ def test_export_to_markdown(notes_path, edition):
     text = path.read_text(encoding="utf-8")
     assert text.startswith(f"# My notes on “{edition.title}”")
     assert "## ¶2" in text and "Check the CIA report's date." in text and edition.paragraph(2).text in text
-    assert f"“{claim.quote}” — my judgement: **doubtful** (needs a source); the edition's verdict: {claim.verdict}." in text
+    assert (
+        f"“{claim.quote}” — my judgement: **doubtful** (needs a source); the edition's verdict: {claim.verdict}."
+        in text
+    )
     assert "## ¶1" not in text

@@ -69,8 +69,11 @@ def test_text_as_written_is_the_essay_exactly(paragraph_reader, edition):
     paragraph_reader.claims_toggle.value = False
     for paragraph in edition.all_paragraphs():
         paragraph_reader.paragraph_number = paragraph.number
-        without_markers = re.sub(r"<sup[^>]*>.*?</sup>|<span class=\"reader-sr-only\">.*?</span>", "",
-                                 paragraph_reader.text_view.value)
+        without_markers = re.sub(
+            r"<sup[^>]*>.*?</sup>|<span class=\"reader-sr-only\">.*?</span>",
+            "",
+            paragraph_reader.text_view.value,
+        )
         plain = re.sub(r"<[^>]+>", "", without_markers)
         assert plain == escape(paragraph.text)
 
@@ -116,7 +119,8 @@ def test_entity_cards_follow_the_paragraph_and_lead_elsewhere(edition):
     visited = []
     cards.on_go_to_paragraph(visited.append)
     assert [button.description for button in cards.go_buttons.children] == [
-        f"Go to ¶{number}" for number in molotov.paragraphs]
+        f"Go to ¶{number}" for number in molotov.paragraphs
+    ]
     cards.go_buttons.children[0].click()
     assert visited == [molotov.paragraphs[0]]
 
@@ -127,8 +131,10 @@ def test_chronology_filters(edition):
     assert len(chronology.visible_events) == everything
     chronology.theme_filter.value = ("economic reform",)
     assert chronology.visible_events and all(event.theme == "economic reform" for event in chronology.visible_events)
-    assert chronology.table.value.count("<tr>") + chronology.table.value.count('<tr class="reader-current">') == len(
-        chronology.visible_events) + 1
+    assert (
+        chronology.table.value.count("<tr>") + chronology.table.value.count('<tr class="reader-current">')
+        == len(chronology.visible_events) + 1
+    )
     chronology.theme_filter.value = chronology.all_themes
     chronology.from_year.value = 1957
     chronology.to_year.value = 1957
@@ -190,9 +196,23 @@ def test_controls_have_accessible_names(edition):
     app = reader.open()
 
     def controls(widget):
-        found = [widget] if isinstance(widget, (widgets.Button, widgets.Dropdown, widgets.Select,
-                                                widgets.SelectMultiple, widgets.Checkbox, widgets.RadioButtons,
-                                                widgets.Textarea, widgets.Text)) else []
+        found = (
+            [widget]
+            if isinstance(
+                widget,
+                (
+                    widgets.Button,
+                    widgets.Dropdown,
+                    widgets.Select,
+                    widgets.SelectMultiple,
+                    widgets.Checkbox,
+                    widgets.RadioButtons,
+                    widgets.Textarea,
+                    widgets.Text,
+                ),
+            )
+            else []
+        )
         for child in getattr(widget, "children", ()):
             found += controls(child)
         return found

@@ -9,8 +9,15 @@ from reader.errors import EditionError
 from reader.loader import load
 
 
-def open(path=None, paragraph_number: int = 1, *, class_mode: bool = False, judge_first: bool | None = None,
-         teacher: bool | None = None, notes_file=None):  # noqa: A001 - reader.open() is the product's entry point
+def open(
+    path=None,
+    paragraph_number: int = 1,
+    *,
+    class_mode: bool = False,
+    judge_first: bool | None = None,
+    teacher: bool | None = None,
+    notes_file=None,
+):  # noqa: A001 - reader.open() is the product's entry point
     """The whole reader app for the default edition (or the edition folder ``path``).
 
     ``class_mode`` turns on judge-first (a claim's verdict stays hidden until the student has judged it).
@@ -25,8 +32,13 @@ def open(path=None, paragraph_number: int = 1, *, class_mode: bool = False, judg
     edition = load(path)
     if teacher is None:
         teacher = os.environ.get("READER_TEACHER", "") not in ("", "0")
-    return ReaderApp(edition, paragraph_number, notes=StudentNotes(edition.name, notes_file),
-                     judge_first=class_mode if judge_first is None else judge_first, teacher=teacher)
+    return ReaderApp(
+        edition,
+        paragraph_number,
+        notes=StudentNotes(edition.name, notes_file),
+        judge_first=class_mode if judge_first is None else judge_first,
+        teacher=teacher,
+    )
 
 
 __all__ = ["EditionError", "load", "open", "panels", "widgets", "__version__"]

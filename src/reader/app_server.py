@@ -19,10 +19,16 @@ def app_notebook_path() -> str:
 
 def voila_command(port: int = 8866, open_browser: bool = True, extra: list[str] | None = None) -> list[str]:
     return [
-        sys.executable, "-m", "voila", app_notebook_path(),
-        f"--port={port}", "--Voila.ip=127.0.0.1",
+        sys.executable,
+        "-m",
+        "voila",
+        app_notebook_path(),
+        f"--port={port}",
+        "--Voila.ip=127.0.0.1",
         *([] if open_browser else ["--no-browser"]),
-        "--strip_sources=True", "--show_tracebacks=False", "--theme=light",
+        "--strip_sources=True",
+        "--show_tracebacks=False",
+        "--theme=light",
         "--KernelManager.transport=ipc",
         f"--MappingKernelManager.cull_interval={CULL_INTERVAL_SECONDS}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_IDLE_TIMEOUT_SECONDS}",

@@ -29,8 +29,10 @@ def cache_folder() -> Path:
 def _code_stamp() -> bytes:
     """The package's own modules (size and time of change), so a changed model never meets an old pickle."""
     package = Path(__file__).resolve().parent
-    return b"".join(f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns};".encode()
-                    for path in sorted(package.rglob("*.py")))
+    return b"".join(
+        f"{path.name}:{path.stat().st_size}:{path.stat().st_mtime_ns};".encode()
+        for path in sorted(package.rglob("*.py"))
+    )
 
 
 def edition_key(folder: Path, version: str) -> str:
@@ -42,9 +44,8 @@ def edition_key(folder: Path, version: str) -> str:
 
 
 def read(key: str):
-    with contextlib.suppress(Exception):
-        with (cache_folder() / f"{key}.pickle").open("rb") as cache_file:
-            return pickle.load(cache_file)
+    with contextlib.suppress(Exception), (cache_folder() / f"{key}.pickle").open("rb") as cache_file:
+        return pickle.load(cache_file)
     return None
 
 

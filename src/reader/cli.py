@@ -12,6 +12,8 @@ from pathlib import Path
 from reader import __version__
 from reader.errors import EditionError
 
+MAX_PROBLEMS_SHOWN = 20  # one screen: the first problems, then a count
+
 
 def _check(arguments) -> int:
     from reader.loader import load
@@ -37,8 +39,11 @@ def _mentions(arguments) -> int:
     paragraphs = _read_table(folder, TABLES_BY_NAME["paragraphs"])
     entities = _read_table(folder, TABLES_BY_NAME["entities"])
     texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
-    aliases = {alias: entity_id for entity_id, entity_aliases in zip(entities["entity_id"], entities["aliases"],
-                                                                     strict=True) for alias in entity_aliases}
+    aliases = {
+        alias: entity_id
+        for entity_id, entity_aliases in zip(entities["entity_id"], entities["aliases"], strict=True)
+        for alias in entity_aliases
+    }
     kinds = dict(zip(entities["entity_id"], entities["kind"], strict=True))
     spans = find_mentions(texts, aliases, kinds)
     if not arguments.write:
@@ -58,8 +63,7 @@ def _mentions(arguments) -> int:
 def _app(arguments) -> int:
     from reader.app_server import voila_command
 
-    command = voila_command(port=arguments.port, open_browser=not arguments.no_browser,
-                            extra=arguments.voila_arguments)
+    command = voila_command(port=arguments.port, open_browser=not arguments.no_browser, extra=arguments.voila_arguments)
     print(f"serving the reader on http://127.0.0.1:{arguments.port}/ (Ctrl-C to stop)", flush=True)
     os.execvp(command[0], command)
     return 0
@@ -105,9 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return arguments.run(arguments)
     except EditionError as error:
-        for problem in error.problems:
+        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
             print(f"error: {problem}", file=sys.stderr)
-        print(f"not valid: {len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}", file=sys.stderr)
+        if len(error.problems) > MAX_PROBLEMS_SHOWN:
+            print(f"… and {len(error.problems) - MAX_PROBLEMS_SHOWN} more like these", file=sys.stderr)
+        print(
+            f"not valid: {len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}",
+            file=sys.stderr,
+        )
         return 1
     except OSError as error:
         print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)

@@ -32,42 +32,61 @@ def build_handout(edition: Edition, *, teacher: bool = False) -> str:
     css = files("reader").joinpath("reader.css").read_text(encoding="utf-8")
     sections = []
     about = panels.about(edition)
-    sections.append(('about', 'About this text', about.html))
+    sections.append(("about", "About this text", about.html))
     essay = []
     for paragraph in edition.all_paragraphs():
         questions = "".join(
             f"<li>{escape(question.question)}"
-            + (f"<br><i>Expected points:</i> {escape(question.expected_points)}" if teacher else "") + "</li>"
-            for question in paragraph.questions)
+            + (f"<br><i>Expected points:</i> {escape(question.expected_points)}" if teacher else "")
+            + "</li>"
+            for question in paragraph.questions
+        )
         essay.append(
             f'<section class="reader-handout-paragraph" id="p{paragraph.number}"><h3>{paragraph.label}</h3>'
             + render.paragraph_html(paragraph, edition, with_readings=True, with_claims=False)
-            + "<h4>Editorial notes</h4>" + render.notes_html(paragraph, edition)
+            + "<h4>Editorial notes</h4>"
+            + render.notes_html(paragraph, edition)
             + (f"<h4>Questions</h4><ol>{questions}</ol>" if questions else "")
-            + "</section>")
+            + "</section>"
+        )
     sections.append(("essay", "The essay, paragraph by paragraph", "".join(essay)))
     claims = "".join(
         f"<tr><td>¶{claim.paragraph}</td><td>“{escape(claim.quote)}”</td><td>{escape(claim.verdict)}</td>"
-        f"<td>{escape(claim.record)}</td></tr>" for claim in
-        (claim for paragraph in edition.all_paragraphs() for claim in paragraph.claims))
-    sections.append(("claims", "The claims and the record",
-                     '<table class="reader-events"><thead><tr><th scope="col">¶</th><th scope="col">Claim</th>'
-                     '<th scope="col">Verdict</th><th scope="col">What the record says</th></tr></thead>'
-                     f"<tbody>{claims}</tbody></table>"))
+        f"<td>{escape(claim.record)}</td></tr>"
+        for claim in (claim for paragraph in edition.all_paragraphs() for claim in paragraph.claims)
+    )
+    sections.append(
+        (
+            "claims",
+            "The claims and the record",
+            '<table class="reader-events"><thead><tr><th scope="col">¶</th><th scope="col">Claim</th>'
+            '<th scope="col">Verdict</th><th scope="col">What the record says</th></tr></thead>'
+            f"<tbody>{claims}</tbody></table>",
+        )
+    )
     sections.append(("chronology", "Chronology", panels.chronology(edition).html))
     if edition.excerpt_document:
         sections.append(("excerpt", "The quoted document", render.excerpt_html(edition.excerpt_document, edition)))
     if edition.presidium is not None:
         sections.append(("presidium", "The Presidium in June 1957", panels.presidium(edition).html))
-    sections.append(("cards", "Cards", "".join(render.entity_card_html(entity, edition)
-                                               for entity in edition.all_entities())))
-    sources = "".join(f"<li>{escape(source.citation)}" + (f" — {escape(source.url)}" if source.url else "") + "</li>"
-                      for source in (edition.source(source_id) for source_id in edition.sources["source_id"]))
+    sections.append(
+        (
+            "cards",
+            "Cards",
+            "".join(render.entity_card_html(entity, edition) for entity in edition.all_entities()),
+        )
+    )
+    sources = "".join(
+        f"<li>{escape(source.citation)}" + (f" — {escape(source.url)}" if source.url else "") + "</li>"
+        for source in (edition.source(source_id) for source_id in edition.sources["source_id"])
+    )
     sections.append(("sources", "Sources of the apparatus", f"<ol>{sources}</ol>"))
     contents = "".join(f'<li><a href="#{anchor}">{escape(title)}</a></li>' for anchor, title, _ in sections)
     first = ' class="reader-first"'
-    body = "".join(f'<h2 id="{anchor}"{first if index == 0 else ""}>{escape(title)}</h2>{html}'
-                   for index, (anchor, title, html) in enumerate(sections))
+    body = "".join(
+        f'<h2 id="{anchor}"{first if index == 0 else ""}>{escape(title)}</h2>{html}'
+        for index, (anchor, title, html) in enumerate(sections)
+    )
     return (
         "<!DOCTYPE html>\n"
         f'<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">'

@@ -71,26 +71,32 @@ def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
     path = folder / spec.file_name
     if not path.is_file():
         if spec.required:
-            raise EditionError(f"{spec.file_name}: missing from {folder}; expected a CSV file with columns "
-                               + ", ".join(column.name for column in spec.columns))
+            raise EditionError(
+                f"{spec.file_name}: missing from {folder}; expected a CSV file with columns "
+                + ", ".join(column.name for column in spec.columns)
+            )
         return None
     text = _read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header = next(reader, None)
         if header is None:
-            raise EditionError(f"{spec.file_name}: empty file; expected a header line with columns "
-                               + ", ".join(column.name for column in spec.columns))
+            raise EditionError(
+                f"{spec.file_name}: empty file; expected a header line with columns "
+                + ", ".join(column.name for column in spec.columns)
+            )
         header = [name.strip() for name in header]
         expected = [column.name for column in spec.columns]
         missing = [name for name in expected if name not in header]
         if missing:
-            raise EditionError(f'{spec.file_name}, line 1: column "{missing[0]}" is missing; expected columns '
-                               + ", ".join(expected))
+            raise EditionError(
+                f'{spec.file_name}, line 1: column "{missing[0]}" is missing; expected columns ' + ", ".join(expected)
+            )
         unknown = [name for name in header if name not in expected]
         if unknown:
-            raise EditionError(f'{spec.file_name}, line 1: column "{unknown[0]}" is not known; expected columns '
-                               + ", ".join(expected))
+            raise EditionError(
+                f'{spec.file_name}, line 1: column "{unknown[0]}" is not known; expected columns ' + ", ".join(expected)
+            )
         duplicated = [name for name in header if header.count(name) > 1]
         if duplicated:
             raise EditionError(f'{spec.file_name}, line 1: column "{duplicated[0]}" appears twice')
@@ -102,8 +108,10 @@ def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
             if not any(cell.strip() for cell in cells):
                 continue
             if len(cells) != len(header):
-                problems.append(f"{spec.file_name}, line {first_line}: {len(cells)} cells; expected {len(header)} "
-                                "(a comma inside a value needs the value in double quotes)")
+                problems.append(
+                    f"{spec.file_name}, line {first_line}: {len(cells)} cells; expected {len(header)} "
+                    "(a comma inside a value needs the value in double quotes)"
+                )
                 continue
             record = {}
             for column in spec.columns:
@@ -154,7 +162,6 @@ def _rows(frame: pd.DataFrame) -> list[dict]:
     return frame.to_dict("records")
 
 
-
 def _where(table: str, line: int, column: str | None = None) -> str:
     return f"{table}.csv, line {line}" + (f', column "{column}"' if column else "")
 
@@ -185,8 +192,9 @@ def _check_keys(tables) -> list[str]:
         if frame is None or spec.key is None:
             continue
         for row in _rows(frame[frame[spec.key].duplicated()]):
-            problems.append(f'{_where(spec.name, row["line"], spec.key)}: {row[spec.key]!r} is used twice; '
-                            "expected each id once")
+            problems.append(
+                f"{_where(spec.name, row['line'], spec.key)}: {row[spec.key]!r} is used twice; expected each id once"
+            )
     return problems
 
 
@@ -195,8 +203,10 @@ def _check_paragraph_numbers(paragraphs: pd.DataFrame) -> list[str]:
         return ["paragraphs.csv: no paragraphs; expected at least one row"]
     for expected_number, (_, row) in enumerate(paragraphs.iterrows(), start=1):
         if row["paragraph"] != expected_number:
-            return [f'{_where("paragraphs", row["line"], "paragraph")}: {row["paragraph"]}; expected '
-                    f"{expected_number} (paragraphs are numbered 1, 2, 3 ... in reading order)"]
+            return [
+                f"{_where('paragraphs', row['line'], 'paragraph')}: {row['paragraph']}; expected "
+                f"{expected_number} (paragraphs are numbered 1, 2, 3 ... in reading order)"
+            ]
     return []
 
 
@@ -204,8 +214,10 @@ def _citable_ids(tables, problems: list[str]) -> set[str]:
     sources = set(tables["sources"]["source_id"])
     references = tables["references"]
     for row in _rows(references[references["reference_id"].isin(sources)]):
-        problems.append(f'{_where("references", row["line"], "reference_id")}: {row["reference_id"]!r} is also a '
-                        "source id; expected ids unique across sources.csv and references.csv")
+        problems.append(
+            f"{_where('references', row['line'], 'reference_id')}: {row['reference_id']!r} is also a "
+            "source id; expected ids unique across sources.csv and references.csv"
+        )
     return sources | set(references["reference_id"])
 
 
@@ -213,13 +225,18 @@ def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[
     """Every id a row names must exist: sources, entities, paragraphs."""
     problems = []
     entity_ids = set(tables["entities"]["entity_id"])
-    apparatus_ids = set(tables["notes"]["note_id"]) | set(tables["claims"]["claim_id"]) | set(
-        tables["events"]["event_id"])
+    apparatus_ids = (
+        set(tables["notes"]["note_id"]) | set(tables["claims"]["claim_id"]) | set(tables["events"]["event_id"])
+    )
     known_ids = {"sources": citable, "entities": entity_ids, "apparatus": apparatus_ids}
     for spec in TABLES:
         frame = tables[spec.name]
-        checked = [column for column in spec.columns if column.kind in ("ref", "refs", "paragraphs")
-                   or (column.name == "paragraph" and spec.name != "paragraphs")]
+        checked = [
+            column
+            for column in spec.columns
+            if column.kind in ("ref", "refs", "paragraphs")
+            or (column.name == "paragraph" and spec.name != "paragraphs")
+        ]
         if frame is None or not checked:
             continue
         for row in _rows(frame):
@@ -227,22 +244,28 @@ def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[
                 value = row[column.name]
                 if column.kind in ("ref", "refs"):
                     known = known_ids[column.target]
-                    for item in ((value,) if column.kind == "ref" else value):
+                    for item in (value,) if column.kind == "ref" else value:
                         if item not in known:
-                            problems.append(f"{_where(spec.name, row['line'], column.name)}: {item!r} is not an id "
-                                            f"in {TARGET_FILES[column.target]}; expected {column.expectation()}")
+                            problems.append(
+                                f"{_where(spec.name, row['line'], column.name)}: {item!r} is not an id "
+                                f"in {TARGET_FILES[column.target]}; expected {column.expectation()}"
+                            )
                 else:
-                    for number in ((value,) if column.kind == "int" else value):
+                    for number in (value,) if column.kind == "int" else value:
                         if number not in texts:
-                            problems.append(f"{_where(spec.name, row['line'], column.name)}: paragraph {number} "
-                                            f"does not exist; expected a number from 1 to {len(texts)}")
+                            problems.append(
+                                f"{_where(spec.name, row['line'], column.name)}: paragraph {number} "
+                                f"does not exist; expected a number from 1 to {len(texts)}"
+                            )
     presidium = tables["presidium"]
     if presidium is not None:
         kinds = dict(zip(tables["entities"]["entity_id"], tables["entities"]["kind"], strict=True))
         for row in _rows(presidium):
             if kinds.get(row["entity_id"], "person") != "person":
-                problems.append(f"{_where('presidium', row['line'], 'entity_id')}: {row['entity_id']!r} is a "
-                                f"{kinds[row['entity_id']]}; expected the id of a person")
+                problems.append(
+                    f"{_where('presidium', row['line'], 'entity_id')}: {row['entity_id']!r} is a "
+                    f"{kinds[row['entity_id']]}; expected the id of a person"
+                )
     return problems
 
 
@@ -262,8 +285,10 @@ def _check_date_ranges(tables) -> list[str]:
                 if start and end:
                     length = min(len(_date_key(start)), len(_date_key(end)))
                     if _date_key(end)[:length] < _date_key(start)[:length]:
-                        problems.append(f"{_where(spec.name, row['line'], end_column)}: {end} is before "
-                                        f"{start_column} {start}; expected an end on or after the start")
+                        problems.append(
+                            f"{_where(spec.name, row['line'], end_column)}: {end} is before "
+                            f"{start_column} {start}; expected an end on or after the start"
+                        )
     return problems
 
 
@@ -273,16 +298,20 @@ def _check_quotes(tables, texts: dict[int, str]) -> list[str]:
     for table, column in (("notes", "anchor"), ("claims", "quote")):
         for row in _rows(tables[table]):
             if row["paragraph"] in texts and row[column] not in texts[row["paragraph"]]:
-                problems.append(f"{_where(table, row['line'], column)}: {_shorten(row[column])!r} is not in "
-                                f"¶{row['paragraph']}; expected words copied exactly from that paragraph")
+                problems.append(
+                    f"{_where(table, row['line'], column)}: {_shorten(row[column])!r} is not in "
+                    f"¶{row['paragraph']}; expected words copied exactly from that paragraph"
+                )
     for row in _rows(tables["notes"]):
         if row["kind"] == "sic" and not row["reading"]:
             problems.append(f"{_where('notes', row['line'], 'reading')}: empty; expected the reading of a [sic] note")
     for row in _rows(tables["events"]):
         wording = row["essay_wording"]
         if wording and not any(wording in texts[number] for number in row["paragraphs"] if number in texts):
-            problems.append(f"{_where('events', row['line'], 'essay_wording')}: {_shorten(wording)!r} is not in "
-                            "the paragraphs of this event; expected words copied exactly from one of them")
+            problems.append(
+                f"{_where('events', row['line'], 'essay_wording')}: {_shorten(wording)!r} is not in "
+                "the paragraphs of this event; expected words copied exactly from one of them"
+            )
     return problems
 
 
@@ -294,22 +323,30 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
     problems = []
     entities, mentions = tables["entities"], tables["mentions"]
     alias_owner: dict[str, str] = {}
-    all_aliases = {alias: entity_id for entity_id, aliases in zip(entities["entity_id"], entities["aliases"],
-                                                                  strict=True) for alias in aliases}
+    all_aliases = {
+        alias: entity_id
+        for entity_id, aliases in zip(entities["entity_id"], entities["aliases"], strict=True)
+        for alias in aliases
+    }
     occurring = aliases_in_text(texts, all_aliases)
     for row in _rows(entities):
         for alias in row["aliases"]:
             if alias in alias_owner and alias_owner[alias] != row["entity_id"]:
-                problems.append(f"{_where('entities', row['line'], 'aliases')}: {alias!r} is also an alias of "
-                                f"{alias_owner[alias]!r}; expected each spelling on one card")
+                problems.append(
+                    f"{_where('entities', row['line'], 'aliases')}: {alias!r} is also an alias of "
+                    f"{alias_owner[alias]!r}; expected each spelling on one card"
+                )
             elif alias not in occurring:
-                problems.append(f"{_where('entities', row['line'], 'aliases')}: {alias!r} does not occur in the "
-                                "text; expected spellings used in the essay")
+                problems.append(
+                    f"{_where('entities', row['line'], 'aliases')}: {alias!r} does not occur in the "
+                    "text; expected spellings used in the essay"
+                )
             alias_owner[alias] = row["entity_id"]
     if problems:
         return problems
-    aliases_of = {entity_id: set(aliases) for entity_id, aliases in zip(entities["entity_id"], entities["aliases"],
-                                                                         strict=True)}
+    aliases_of = {
+        entity_id: set(aliases) for entity_id, aliases in zip(entities["entity_id"], entities["aliases"], strict=True)
+    }
     recorded = set()
     for row in _rows(mentions):
         where = _where("mentions", row["line"])
@@ -317,39 +354,53 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
         if row["paragraph"] not in texts:
             continue  # reported with the references
         if not row["start"] < row["end"] <= len(text):
-            problems.append(f'{where}, column "end": {row["start"]}–{row["end"]} is outside ¶{row["paragraph"]} '
-                            f"({len(text)} characters); expected start < end <= {len(text)}")
+            problems.append(
+                f'{where}, column "end": {row["start"]}–{row["end"]} is outside ¶{row["paragraph"]} '
+                f"({len(text)} characters); expected start < end <= {len(text)}"
+            )
             continue
-        actual = text[row["start"]: row["end"]]
+        actual = text[row["start"] : row["end"]]
         if actual != row["surface"]:
-            problems.append(f'{where}, column "surface": {row["surface"]!r} does not match the text at '
-                            f'{row["start"]}–{row["end"]} of ¶{row["paragraph"]}, which reads {actual!r}; '
-                            "expected the exact words (run: reader mentions --write)")
+            problems.append(
+                f'{where}, column "surface": {row["surface"]!r} does not match the text at '
+                f"{row['start']}–{row['end']} of ¶{row['paragraph']}, which reads {actual!r}; "
+                "expected the exact words (run: reader mentions --write)"
+            )
         elif row["surface"] not in aliases_of.get(row["entity_id"], {row["surface"]}):
-            problems.append(f'{where}, column "surface": {row["surface"]!r} is not an alias of '
-                            f'{row["entity_id"]!r}; expected one of the spellings on its card')
+            problems.append(
+                f'{where}, column "surface": {row["surface"]!r} is not an alias of '
+                f"{row['entity_id']!r}; expected one of the spellings on its card"
+            )
         recorded.add((row["paragraph"], row["start"], row["end"], row["entity_id"]))
     if problems:
         return problems
     kinds = dict(zip(entities["entity_id"], entities["kind"], strict=True))
     for span in find_mentions(texts, alias_owner, kinds):
         if (span.paragraph, span.start, span.end, span.entity_id) not in recorded:
-            problems.append(f"mentions.csv: {span.surface!r} in ¶{span.paragraph} at {span.start} ({span.entity_id}) "
-                            "has no row; expected every mention listed (run: reader mentions --write)")
+            problems.append(
+                f"mentions.csv: {span.surface!r} in ¶{span.paragraph} at {span.start} ({span.entity_id}) "
+                "has no row; expected every mention listed (run: reader mentions --write)"
+            )
     return problems
 
 
 def _check_mapping(document: dict, file_name: str, required: tuple[str, ...]) -> list[str]:
-    return [f"{file_name}: key {key!r} is missing or empty; expected a value"
-            for key in required if document.get(key) in (None, "", [], {})]
+    return [
+        f"{file_name}: key {key!r} is missing or empty; expected a value"
+        for key in required
+        if document.get(key) in (None, "", [], {})
+    ]
 
 
 def _check_source_list(value, file_name: str, where: str, citable: set[str]) -> list[str]:
     if value in (None, ""):
         return []
     items = value if isinstance(value, list) else str(value).split(LIST_SEPARATOR)
-    return [f"{file_name}: {where}: source {str(item).strip()!r} is not an id in sources.csv or references.csv"
-            for item in items if str(item).strip() not in citable]
+    return [
+        f"{file_name}: {where}: source {str(item).strip()!r} is not an id in sources.csv or references.csv"
+        for item in items
+        if str(item).strip() not in citable
+    ]
 
 
 def _check_verification(items, file_name: str, citable: set[str]) -> list[str]:
@@ -362,8 +413,10 @@ def _check_verification(items, file_name: str, citable: set[str]) -> list[str]:
             problems.append(f"{file_name}: {where}: expected keys 'part', 'status' and 'how'")
             continue
         if item.get("status") not in VERIFICATION_STATUSES:
-            problems.append(f"{file_name}: {where} ({item['part']}): status {item.get('status')!r}; expected one of "
-                            + ", ".join(repr(status) for status in VERIFICATION_STATUSES))
+            problems.append(
+                f"{file_name}: {where} ({item['part']}): status {item.get('status')!r}; expected one of "
+                + ", ".join(repr(status) for status in VERIFICATION_STATUSES)
+            )
         problems += _check_source_list(item.get("source_ids"), file_name, where, citable)
     return problems
 
@@ -382,9 +435,19 @@ def _check_metadata(metadata: dict, citable: set[str]) -> list[str]:
 
 
 def _check_excerpt(excerpt: dict, texts: dict[int, str], citable: set[str]) -> list[str]:
-    problems = _check_mapping(excerpt, EXCERPT_FILE,
-                              ("quotation", "essay_citation", "paragraph", "claim_supported", "document",
-                               "verification", "context"))
+    problems = _check_mapping(
+        excerpt,
+        EXCERPT_FILE,
+        (
+            "quotation",
+            "essay_citation",
+            "paragraph",
+            "claim_supported",
+            "document",
+            "verification",
+            "context",
+        ),
+    )
     if problems:
         return problems
     paragraph = excerpt["paragraph"]
@@ -392,8 +455,10 @@ def _check_excerpt(excerpt: dict, texts: dict[int, str], citable: set[str]) -> l
         return [f"{EXCERPT_FILE}: key 'paragraph': {paragraph!r}; expected a paragraph number from 1 to {len(texts)}"]
     for key in ("quotation", "essay_citation"):
         if str(excerpt[key]) not in texts[paragraph]:
-            problems.append(f"{EXCERPT_FILE}: key {key!r}: {_shorten(str(excerpt[key]))!r} is not in ¶{paragraph}; "
-                            "expected the words exactly as the essay gives them")
+            problems.append(
+                f"{EXCERPT_FILE}: key {key!r}: {_shorten(str(excerpt[key]))!r} is not in ¶{paragraph}; "
+                "expected the words exactly as the essay gives them"
+            )
     document = excerpt["document"]
     if not isinstance(document, dict) or not document.get("title"):
         problems.append(f"{EXCERPT_FILE}: key 'document': expected a mapping with at least a 'title'")
@@ -407,8 +472,9 @@ def _check_excerpt(excerpt: dict, texts: dict[int, str], citable: set[str]) -> l
             if not isinstance(identifier, dict) or not identifier.get("scheme") or not identifier.get("value"):
                 problems.append(f"{EXCERPT_FILE}: document identifier {number}: expected keys 'scheme' and 'value'")
             else:
-                problems += _check_source_list(identifier.get("source_ids"), EXCERPT_FILE,
-                                               f"document identifier {number}", citable)
+                problems += _check_source_list(
+                    identifier.get("source_ids"), EXCERPT_FILE, f"document identifier {number}", citable
+                )
     problems += _check_verification(excerpt["verification"], EXCERPT_FILE, citable)
     context = excerpt["context"]
     if not isinstance(context, list):
@@ -423,6 +489,7 @@ def _check_excerpt(excerpt: dict, texts: dict[int, str], citable: set[str]) -> l
         if not isinstance(related, dict) or not related.get("citation"):
             problems.append(f"{EXCERPT_FILE}: related document {number}: expected a mapping with a 'citation'")
         else:
-            problems += _check_source_list(related.get("source_ids"), EXCERPT_FILE, f"related document {number}",
-                                           citable)
+            problems += _check_source_list(
+                related.get("source_ids"), EXCERPT_FILE, f"related document {number}", citable
+            )
     return problems

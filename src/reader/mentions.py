@@ -53,8 +53,9 @@ class AliasIndex:
                         yield start, alias
 
 
-def find_mentions(paragraph_texts: dict[int, str], aliases: dict[str, str],
-                  kinds: dict[str, str] | None = None) -> list[MentionSpan]:
+def find_mentions(
+    paragraph_texts: dict[int, str], aliases: dict[str, str], kinds: dict[str, str] | None = None
+) -> list[MentionSpan]:
     """Every whole-word occurrence of every alias, longest alias first.
 
     ``aliases`` maps each exact spelling to its entity id, ``kinds`` each entity id to its kind. A spelling followed
@@ -65,9 +66,14 @@ def find_mentions(paragraph_texts: dict[int, str], aliases: dict[str, str],
     index = AliasIndex(aliases)
     spans: list[MentionSpan] = []
     for paragraph, text in paragraph_texts.items():
-        candidates = sorted(((start, alias) for start, alias in index.occurrences(text)
-                             if _is_whole_word(text, start, start + len(alias))),
-                            key=lambda candidate: (-len(candidate[1]), candidate[1], candidate[0]))
+        candidates = sorted(
+            (
+                (start, alias)
+                for start, alias in index.occurrences(text)
+                if _is_whole_word(text, start, start + len(alias))
+            ),
+            key=lambda candidate: (-len(candidate[1]), candidate[1], candidate[0]),
+        )
         found: list[MentionSpan] = []
         for start, alias in candidates:
             end = start + len(alias)

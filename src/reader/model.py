@@ -180,18 +180,28 @@ class Edition:
     _paragraphs: dict[int, Paragraph] = field(init=False, repr=False)
 
     def __post_init__(self):
-        tables = {name: (frame.drop(columns="line") if frame is not None else None)
-                  for name, frame in self.tables.items()}
-        tables["events"] = tables["events"].assign(
-            precision=tables["events"]["start"].map(date_precision)
-        ).sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
+        tables = {
+            name: (frame.drop(columns="line") if frame is not None else None) for name, frame in self.tables.items()
+        }
+        tables["events"] = (
+            tables["events"]
+            .assign(precision=tables["events"]["start"].map(date_precision))
+            .sort_values(["start", "event_id"], kind="stable")
+            .reset_index(drop=True)
+        )
         self.tables = tables
-        self.excerpt_document = Excerpt(**{
-            **self.excerpt,
-            "verification": tuple(self.excerpt.get("verification") or ()),
-            "context": tuple(self.excerpt.get("context") or ()),
-            "related_documents": tuple(self.excerpt.get("related_documents") or ()),
-        }) if self.excerpt else None
+        self.excerpt_document = (
+            Excerpt(
+                **{
+                    **self.excerpt,
+                    "verification": tuple(self.excerpt.get("verification") or ()),
+                    "context": tuple(self.excerpt.get("context") or ()),
+                    "related_documents": tuple(self.excerpt.get("related_documents") or ()),
+                }
+            )
+            if self.excerpt
+            else None
+        )
         self._build_model()
 
     # DataFrames, for students to query -------------------------------------------------------------------
@@ -217,8 +227,15 @@ class Edition:
         """The quoted document's verification, one row per part (quotation, title, date, page, ...)."""
         items = self.excerpt_document.verification if self.excerpt_document else ()
         return pd.DataFrame(
-            [{"part": item.get("part"), "status": item.get("status"), "how": item.get("how"),
-              "source_ids": tuple(item.get("source_ids") or ())} for item in items],
+            [
+                {
+                    "part": item.get("part"),
+                    "status": item.get("status"),
+                    "how": item.get("how"),
+                    "source_ids": tuple(item.get("source_ids") or ()),
+                }
+                for item in items
+            ],
             columns=["part", "status", "how", "source_ids"],
         )
 
@@ -235,16 +252,21 @@ class Edition:
         roles_by_entity: dict[str, list[Role]] = {}
         for row in self.roles.to_dict("records"):
             roles_by_entity.setdefault(row["entity_id"], []).append(
-                Role(row["role"], row["start"], row["end"], row["source_ids"]))
+                Role(row["role"], row["start"], row["end"], row["source_ids"])
+            )
         paragraphs_by_entity: dict[str, list[int]] = {}
         for mention in mentions:
             numbers = paragraphs_by_entity.setdefault(mention.entity_id, [])
             if mention.paragraph not in numbers:
                 numbers.append(mention.paragraph)
         self._entities = {
-            entity.entity_id: Entity(**{**entity.__dict__,
-                                        "roles": tuple(roles_by_entity.get(entity.entity_id, ())),
-                                        "paragraphs": tuple(sorted(paragraphs_by_entity.get(entity.entity_id, ())))})
+            entity.entity_id: Entity(
+                **{
+                    **entity.__dict__,
+                    "roles": tuple(roles_by_entity.get(entity.entity_id, ())),
+                    "paragraphs": tuple(sorted(paragraphs_by_entity.get(entity.entity_id, ()))),
+                }
+            )
             for entity in _records(self.entities, Entity)
         }
         self._events = {event.event_id: event for event in events}
@@ -260,8 +282,9 @@ class Edition:
                 events_by_paragraph.setdefault(number, []).append(event.event_id)
         self._paragraphs = {}
         for number, text in zip(self.paragraphs["paragraph"], self.paragraphs["text"], strict=True):
-            own_mentions, own_notes, own_claims, own_questions = (tuple(group.get(number, ()))
-                                                                  for group in by_paragraph)
+            own_mentions, own_notes, own_claims, own_questions = (
+                tuple(group.get(number, ())) for group in by_paragraph
+            )
             self._paragraphs[number] = Paragraph(
                 number=number,
                 text=text,

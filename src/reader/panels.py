@@ -26,23 +26,38 @@ class Panel:
 def about(edition: Edition) -> Panel:
     """The essay's title, provenance and what is verified about it; the size of the apparatus."""
     metadata = edition.metadata
-    facts = [(label, metadata.get(key)) for label, key in
-             (("Author", "author"), ("Published", "published"), ("Address", "url"), ("Platform", "platform"))]
-    rows = "".join(f'<tr><th scope="row">{label}</th><td>{escape(value or "not recorded")}</td></tr>'
-                   for label, value in facts)
+    facts = [
+        (label, metadata.get(key))
+        for label, key in (
+            ("Author", "author"),
+            ("Published", "published"),
+            ("Address", "url"),
+            ("Platform", "platform"),
+        )
+    ]
+    rows = "".join(
+        f'<tr><th scope="row">{label}</th><td>{escape(value or "not recorded")}</td></tr>' for label, value in facts
+    )
     checks = metadata.get("verification") or []
-    check_rows = "".join(f"<li><b>{escape(item.get('part'))}</b>: {escape(item.get('status'))} — "
-                         f"{escape(item.get('how'))}</li>" for item in checks)
+    check_rows = "".join(
+        f"<li><b>{escape(item.get('part'))}</b>: {escape(item.get('status'))} — {escape(item.get('how'))}</li>"
+        for item in checks
+    )
     counts = edition.counts()
     count_text = ", ".join(f"{count} {name}" for name, count in counts.items())
-    html = (f"<h3>{escape(edition.title)}</h3><table class=\"reader-compare\">{rows}</table>"
-            f"<p>{escape(metadata.get('provenance'))}</p>"
-            + (f"<ul>{check_rows}</ul>" if check_rows else "")
-            + f"<p><b>This edition holds:</b> {escape(count_text)}.</p>")
-    text = "\n".join([edition.title] + [f"{label}: {value or 'not recorded'}" for label, value in facts]
-                     + [str(metadata.get("provenance"))]
-                     + [f"{item.get('part')}: {item.get('status')}" for item in checks]
-                     + [f"This edition holds: {count_text}."])
+    html = (
+        f'<h3>{escape(edition.title)}</h3><table class="reader-compare">{rows}</table>'
+        f"<p>{escape(metadata.get('provenance'))}</p>"
+        + (f"<ul>{check_rows}</ul>" if check_rows else "")
+        + f"<p><b>This edition holds:</b> {escape(count_text)}.</p>"
+    )
+    text = "\n".join(
+        [edition.title]
+        + [f"{label}: {value or 'not recorded'}" for label, value in facts]
+        + [str(metadata.get("provenance"))]
+        + [f"{item.get('part')}: {item.get('status')}" for item in checks]
+        + [f"This edition holds: {count_text}."]
+    )
     return Panel(html, text)
 
 
@@ -51,19 +66,26 @@ def paragraph(edition: Edition, number: int) -> Panel:
     item = edition.paragraph(number)
     entities = [edition.entity(entity_id) for entity_id in item.entity_ids]
     events = [edition.event(event_id) for event_id in item.event_ids]
-    names = "".join(f"<li><b>{escape(entity.name)}</b> ({escape(entity.kind)}) — {escape(entity.summary)}</li>"
-                    for entity in entities)
+    names = "".join(
+        f"<li><b>{escape(entity.name)}</b> ({escape(entity.kind)}) — {escape(entity.summary)}</li>"
+        for entity in entities
+    )
     claims = "".join(render.claim_html(claim, index, edition) for index, claim in enumerate(item.claims, start=1))
-    html = (f'<h4>{item.label} of {edition.paragraph_count}</h4>'
-            + render.paragraph_html(item, edition, with_readings=False, with_claims=False)
-            + "<details><summary>With [sic] readings</summary>"
-            + render.paragraph_html(item, edition, with_readings=True, with_claims=False) + "</details>"
-            + (f"<h5>Named here</h5><ul>{names}</ul>" if names else "")
-            + "<h5>Editorial notes</h5>" + render.notes_html(item, edition)
-            + ("<h5>Claims</h5>" + claims if claims else "")
-            + ("<h5>Events</h5>" + render.events_table_html(events, set()) if events else ""))
-    text = "\n".join([render.paragraph_text(item, edition)] + [f"Event: {render.event_text(event)}"
-                                                                  for event in events])
+    html = (
+        f"<h4>{item.label} of {edition.paragraph_count}</h4>"
+        + render.paragraph_html(item, edition, with_readings=False, with_claims=False)
+        + "<details><summary>With [sic] readings</summary>"
+        + render.paragraph_html(item, edition, with_readings=True, with_claims=False)
+        + "</details>"
+        + (f"<h5>Named here</h5><ul>{names}</ul>" if names else "")
+        + "<h5>Editorial notes</h5>"
+        + render.notes_html(item, edition)
+        + ("<h5>Claims</h5>" + claims if claims else "")
+        + ("<h5>Events</h5>" + render.events_table_html(events, set()) if events else "")
+    )
+    text = "\n".join(
+        [render.paragraph_text(item, edition)] + [f"Event: {render.event_text(event)}" for event in events]
+    )
     return Panel(html, text)
 
 
@@ -80,25 +102,34 @@ def presidium(edition: Edition) -> Panel:
     rows = "".join(
         f"<tr><td>{escape(edition.entity(member.entity_id).name)}</td><td>{escape(member.membership)}</td>"
         f"<td><b>{escape(member.stance)}</b> — {escape(member.stance_note)}</td><td>{escape(member.fate)}</td></tr>"
-        for member in members)
-    html = ('<table class="reader-events"><caption>The CPSU Presidium in June 1957</caption><thead><tr>'
-            '<th scope="col">Member</th><th scope="col">Membership</th><th scope="col">On removing Khrushchev</th>'
-            f'<th scope="col">Afterwards</th></tr></thead><tbody>{rows}</tbody></table>')
-    text = "\n".join(f"{edition.entity(member.entity_id).name} ({member.membership}): {member.stance}"
-                     for member in members)
+        for member in members
+    )
+    html = (
+        '<table class="reader-events"><caption>The CPSU Presidium in June 1957</caption><thead><tr>'
+        '<th scope="col">Member</th><th scope="col">Membership</th><th scope="col">On removing Khrushchev</th>'
+        f'<th scope="col">Afterwards</th></tr></thead><tbody>{rows}</tbody></table>'
+    )
+    text = "\n".join(
+        f"{edition.entity(member.entity_id).name} ({member.membership}): {member.stance}" for member in members
+    )
     return Panel(html, text)
 
 
-def chronology(edition: Edition, theme: str | None = None, first_year: int | None = None,
-               last_year: int | None = None) -> Panel:
+def chronology(
+    edition: Edition, theme: str | None = None, first_year: int | None = None, last_year: int | None = None
+) -> Panel:
     """The timeline picture and the table of events, optionally one theme and a span of years."""
-    events = [event for event in edition.all_events()
-              if (theme is None or event.theme == theme)
-              and (first_year is None or int(event.start[:4]) >= first_year)
-              and (last_year is None or int(event.start[:4]) <= last_year)]
+    events = [
+        event
+        for event in edition.all_events()
+        if (theme is None or event.theme == theme)
+        and (first_year is None or int(event.start[:4]) >= first_year)
+        and (last_year is None or int(event.start[:4]) <= last_year)
+    ]
     years = [int(event.start[:4]) for event in events] or [1953]
-    html = (render.timeline_svg(events, set(), first_year or min(years), last_year or max(years))
-            + render.events_table_html(events, set()))
+    html = render.timeline_svg(
+        events, set(), first_year or min(years), last_year or max(years)
+    ) + render.events_table_html(events, set())
     return Panel(html, "\n".join(render.event_text(event) for event in events))
 
 
@@ -109,8 +140,9 @@ def excerpt(edition: Edition) -> Panel:
 
 def claims_by_verdict(edition: Edition) -> Panel:
     """How the essay's checkable statements fare against the record, paragraph by paragraph."""
-    table = edition.claims.pivot_table(index="paragraph", columns="verdict", values="claim_id", aggfunc="count",
-                                       fill_value=0)
+    table = edition.claims.pivot_table(
+        index="paragraph", columns="verdict", values="claim_id", aggfunc="count", fill_value=0
+    )
     return Panel(table.to_html(escape=True, classes="reader-events"), table.to_string())
 
 
@@ -122,8 +154,14 @@ def questions(edition: Edition, paragraphs=None, *, teacher: bool = False) -> Pa
         paragraph = edition.paragraph(number)
         items = "".join(
             f"<li>{escape(question.question)}"
-            + (f'<p class="reader-expected"><b>Expected points:</b> {escape(question.expected_points)}</p>'
-               if teacher else "") + "</li>" for question in paragraph.questions)
+            + (
+                f'<p class="reader-expected"><b>Expected points:</b> {escape(question.expected_points)}</p>'
+                if teacher
+                else ""
+            )
+            + "</li>"
+            for question in paragraph.questions
+        )
         html.append(f"<h4>{paragraph.label}</h4><ol>{items}</ol>")
         text.append(f"{paragraph.label}")
         for question in paragraph.questions:

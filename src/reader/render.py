@@ -43,42 +43,75 @@ def paragraph_spans(paragraph: Paragraph, edition: Edition, hidden_verdicts=froz
     spans = []
     for mention in paragraph.mentions:
         entity = edition.entity(mention.entity_id)
-        spans.append(Span(
-            mention.start, mention.end, "mention",
-            f'<span class="reader-mention reader-kind-{entity.kind}" data-entity="{escape(entity.entity_id)}">',
-            "</span>",
-            f'<sup class="reader-kind-mark" aria-hidden="true">{KIND_MARKS[entity.kind]}</sup>'
-            f'<span class="reader-sr-only"> ({escape(entity.kind)}: {escape(entity.name)})</span>',
-        ))
+        spans.append(
+            Span(
+                mention.start,
+                mention.end,
+                "mention",
+                f'<span class="reader-mention reader-kind-{entity.kind}" data-entity="{escape(entity.entity_id)}">',
+                "</span>",
+                f'<sup class="reader-kind-mark" aria-hidden="true">{KIND_MARKS[entity.kind]}</sup>'
+                f'<span class="reader-sr-only"> ({escape(entity.kind)}: {escape(entity.name)})</span>',
+            )
+        )
     for number, note in enumerate(paragraph.notes, start=1):
         start = paragraph.text.find(note.anchor)
         if note.kind == "sic":
-            spans.append(Span(start, start + len(note.anchor), "sic", '<span class="reader-sic">', "</span>",
-                              f'<sup class="reader-note-mark">[sic; note {number}]</sup>', note.reading or ""))
+            spans.append(
+                Span(
+                    start,
+                    start + len(note.anchor),
+                    "sic",
+                    '<span class="reader-sic">',
+                    "</span>",
+                    f'<sup class="reader-note-mark">[sic; note {number}]</sup>',
+                    note.reading or "",
+                )
+            )
         else:
-            spans.append(Span(start, start + len(note.anchor), "note", '<span class="reader-noted">', "</span>",
-                              f'<sup class="reader-note-mark">[note {number}]</sup>'))
+            spans.append(
+                Span(
+                    start,
+                    start + len(note.anchor),
+                    "note",
+                    '<span class="reader-noted">',
+                    "</span>",
+                    f'<sup class="reader-note-mark">[note {number}]</sup>',
+                )
+            )
     for number, claim in enumerate(paragraph.claims, start=1):
         start = paragraph.text.find(claim.quote)
         verdict = "hidden" if claim.claim_id in hidden_verdicts else css_class(claim.verdict)
         label = "judge it first" if claim.claim_id in hidden_verdicts else escape(claim.verdict)
-        spans.append(Span(
-            start, start + len(claim.quote), "claim",
-            f'<span class="reader-claim reader-verdict-{verdict}">', "</span>",
-            f'<sup class="reader-claim-mark">[claim {number}: {label}]</sup>',
-        ))
+        spans.append(
+            Span(
+                start,
+                start + len(claim.quote),
+                "claim",
+                f'<span class="reader-claim reader-verdict-{verdict}">',
+                "</span>",
+                f'<sup class="reader-claim-mark">[claim {number}: {label}]</sup>',
+            )
+        )
     return spans
 
 
-def paragraph_html(paragraph: Paragraph, edition: Edition, *, with_readings: bool, with_claims: bool,
-                   hidden_verdicts=frozenset()) -> str:
+def paragraph_html(
+    paragraph: Paragraph,
+    edition: Edition,
+    *,
+    with_readings: bool,
+    with_claims: bool,
+    hidden_verdicts=frozenset(),
+) -> str:
     """The paragraph with its mentions marked; [sic] readings and claims as layers that can be switched on.
 
     Spans may overlap (a claim contains mentions, a [sic] is a mention): the text is cut at every span boundary and
     each piece is wrapped in the spans that cover it, so the markup is always well nested.
     """
-    spans = [span for span in paragraph_spans(paragraph, edition, hidden_verdicts)
-             if with_claims or span.layer != "claim"]
+    spans = [
+        span for span in paragraph_spans(paragraph, edition, hidden_verdicts) if with_claims or span.layer != "claim"
+    ]
     text = paragraph.text
     boundaries = sorted({0, len(text), *(span.start for span in spans), *(span.end for span in spans)})
     sic_spans = [span for span in spans if span.layer == "sic"] if with_readings else []
@@ -89,8 +122,10 @@ def paragraph_html(paragraph: Paragraph, edition: Edition, *, with_readings: boo
         if sic is None:
             content = escape(text[piece_start:piece_end])
         elif piece_start == sic.start:  # the whole [sic] span becomes its reading, the original kept beside it
-            content = (f'<ins class="reader-reading">{escape(sic.reading)}</ins>'
-                       f'<span class="reader-as-written"> [as written: {escape(text[sic.start:sic.end])}]</span>')
+            content = (
+                f'<ins class="reader-reading">{escape(sic.reading)}</ins>'
+                f'<span class="reader-as-written"> [as written: {escape(text[sic.start : sic.end])}]</span>'
+            )
             piece_end = sic.end
             covering = [span for span in spans if span.start <= sic.start and sic.end <= span.end]
         else:
@@ -111,10 +146,8 @@ def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
         source = edition.source(source_id)
         url = safe_url(source.url)
         citation = escape(source.citation)
-        items.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{citation}</a>' if url
-                     else citation)
-    return (f'<span class="reader-sources"><span class="reader-label">{escape(label)}:</span> '
-            f'{"; ".join(items)}.</span>')
+        items.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{citation}</a>' if url else citation)
+    return f'<span class="reader-sources"><span class="reader-label">{escape(label)}:</span> {"; ".join(items)}.</span>'
 
 
 def notes_html(paragraph: Paragraph, edition: Edition) -> str:
@@ -132,15 +165,28 @@ def notes_html(paragraph: Paragraph, edition: Edition) -> str:
 
 
 def claim_html(claim: Claim, number: int, edition: Edition, *, show_verdict: bool = True) -> str:
-    verdict = (f'<span class="reader-verdict reader-verdict-{css_class(claim.verdict)}">'
-               f"{VERDICT_MARKS[claim.verdict]} {escape(claim.verdict)}</span>") if show_verdict else \
-        '<span class="reader-verdict reader-verdict-hidden">verdict hidden</span>'
-    record = (f"<p><span class=\"reader-label\">What the record says:</span> {escape(claim.record)}</p>"
-              f"{sources_html(claim.sources_for, edition, 'Sources for')}"
-              f"{sources_html(claim.sources_against, edition, 'Sources against')}") if show_verdict else ""
-    return (f'<div class="reader-claim-card"><p><span class="reader-tag">claim {number} · '
-            f"{escape(claim.claim_type)}</span> {verdict}</p>"
-            f'<blockquote class="reader-quote">“{escape(claim.quote)}”</blockquote>{record}</div>')
+    verdict = (
+        (
+            f'<span class="reader-verdict reader-verdict-{css_class(claim.verdict)}">'
+            f"{VERDICT_MARKS[claim.verdict]} {escape(claim.verdict)}</span>"
+        )
+        if show_verdict
+        else '<span class="reader-verdict reader-verdict-hidden">verdict hidden</span>'
+    )
+    record = (
+        (
+            f'<p><span class="reader-label">What the record says:</span> {escape(claim.record)}</p>'
+            f"{sources_html(claim.sources_for, edition, 'Sources for')}"
+            f"{sources_html(claim.sources_against, edition, 'Sources against')}"
+        )
+        if show_verdict
+        else ""
+    )
+    return (
+        f'<div class="reader-claim-card"><p><span class="reader-tag">claim {number} · '
+        f"{escape(claim.claim_type)}</span> {verdict}</p>"
+        f'<blockquote class="reader-quote">“{escape(claim.quote)}”</blockquote>{record}</div>'
+    )
 
 
 def _dates(start: str | None, end: str | None) -> str:
@@ -153,8 +199,9 @@ def entity_card_html(entity: Entity, edition: Edition) -> str:
     russian = f' <span lang="ru" class="reader-ru">({escape(entity.name_ru)})</span>' if entity.name_ru else ""
     spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or "not named in the essay"
     roles = "".join(f"<li>{escape(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
-    wikidata = (f'<p><span class="reader-label">Wikidata:</span> {escape(entity.wikidata)}</p>'
-                if entity.wikidata else "")
+    wikidata = (
+        f'<p><span class="reader-label">Wikidata:</span> {escape(entity.wikidata)}</p>' if entity.wikidata else ""
+    )
     paragraphs = ", ".join(f"¶{number}" for number in entity.paragraphs) or "none"
     return (
         f'<div class="reader-card reader-kind-{entity.kind}"><h3>{escape(entity.name)}{russian}</h3>'
@@ -163,7 +210,9 @@ def entity_card_html(entity: Entity, edition: Edition) -> str:
         f'<p><span class="reader-label">In the essay as:</span> {spellings}</p>'
         f'<p><span class="reader-label">Mentioned in:</span> {paragraphs}</p>'
         + (f'<div><span class="reader-label">Roles 1953–1965:</span><ul>{roles}</ul></div>' if roles else "")
-        + wikidata + sources_html(entity.source_ids, edition) + "</div>"
+        + wikidata
+        + sources_html(entity.source_ids, edition)
+        + "</div>"
     )
 
 
@@ -176,30 +225,39 @@ def event_row_html(event: Event, *, highlighted: bool) -> str:
     paragraphs = ", ".join(f"¶{number}" for number in event.paragraphs)
     row_class = ' class="reader-current"' if highlighted else ""
     current = '<span class="reader-sr-only"> (in this paragraph)</span>★ ' if highlighted else ""
-    return (f"<tr{row_class}><td>{escape(event.date_label)}</td><td>{current}{escape(event.title)}</td>"
-            f"<td>{escape(event.theme)}</td><td>{essay}</td><td>{paragraphs}</td></tr>")
+    return (
+        f"<tr{row_class}><td>{escape(event.date_label)}</td><td>{current}{escape(event.title)}</td>"
+        f"<td>{escape(event.theme)}</td><td>{essay}</td><td>{paragraphs}</td></tr>"
+    )
 
 
 def events_table_html(events, highlighted_ids) -> str:
     if not events:
         return '<p class="reader-empty">No events match these filters.</p>'
     rows = "".join(event_row_html(event, highlighted=event.event_id in highlighted_ids) for event in events)
-    return ('<table class="reader-events"><caption>Events (★ = bears on the current paragraph)</caption>'
-            '<thead><tr><th scope="col">Date in the record</th><th scope="col">Event</th><th scope="col">Theme</th>'
-            '<th scope="col">What the essay says</th><th scope="col">Paragraphs</th></tr></thead>'
-            f"<tbody>{rows}</tbody></table>")
+    return (
+        '<table class="reader-events"><caption>Events (★ = bears on the current paragraph)</caption>'
+        '<thead><tr><th scope="col">Date in the record</th><th scope="col">Event</th><th scope="col">Theme</th>'
+        '<th scope="col">What the essay says</th><th scope="col">Paragraphs</th></tr></thead>'
+        f"<tbody>{rows}</tbody></table>"
+    )
 
 
 def event_detail_html(event: Event, edition: Edition) -> str:
     essay = ""
     if event.essay_date or event.essay_wording:
-        essay = ('<table class="reader-compare"><tr><th scope="row">The record</th>'
-                 f"<td>{escape(event.date_label)} ({escape(event.precision)})</td></tr>"
-                 f'<tr><th scope="row">The essay</th><td>{escape(event.essay_date or "no date given")}'
-                 + (f" — “{escape(event.essay_wording)}”" if event.essay_wording else "") + "</td></tr></table>")
-    return (f'<div class="reader-card"><h3>{escape(event.title)}</h3>'
-            f'<p class="reader-tag">{escape(event.date_label)} · {escape(event.theme)}</p>'
-            f"<p>{escape(event.summary)}</p>{essay}{sources_html(event.source_ids, edition)}</div>")
+        essay = (
+            '<table class="reader-compare"><tr><th scope="row">The record</th>'
+            f"<td>{escape(event.date_label)} ({escape(event.precision)})</td></tr>"
+            f'<tr><th scope="row">The essay</th><td>{escape(event.essay_date or "no date given")}'
+            + (f" — “{escape(event.essay_wording)}”" if event.essay_wording else "")
+            + "</td></tr></table>"
+        )
+    return (
+        f'<div class="reader-card"><h3>{escape(event.title)}</h3>'
+        f'<p class="reader-tag">{escape(event.date_label)} · {escape(event.theme)}</p>'
+        f"<p>{escape(event.summary)}</p>{essay}{sources_html(event.source_ids, edition)}</div>"
+    )
 
 
 THEME_SHAPES = {
@@ -224,15 +282,21 @@ def _shape(kind: str, x: float, y: float, size: float) -> str:
     if kind == "triangle":
         return f'<polygon points="{x:.1f},{y - size:.1f} {x - size:.1f},{y + size:.1f} {x + size:.1f},{y + size:.1f}"/>'
     if kind == "diamond":
-        return (f'<polygon points="{x:.1f},{y - size:.1f} {x + size:.1f},{y:.1f} {x:.1f},{y + size:.1f} '
-                f'{x - size:.1f},{y:.1f}"/>')
+        return (
+            f'<polygon points="{x:.1f},{y - size:.1f} {x + size:.1f},{y:.1f} {x:.1f},{y + size:.1f} '
+            f'{x - size:.1f},{y:.1f}"/>'
+        )
     if kind == "cross":
-        return (f'<path d="M{x - size:.1f},{y - size:.1f} L{x + size:.1f},{y + size:.1f} M{x + size:.1f},'
-                f'{y - size:.1f} L{x - size:.1f},{y + size:.1f}" stroke-width="2.5"/>')
+        return (
+            f'<path d="M{x - size:.1f},{y - size:.1f} L{x + size:.1f},{y + size:.1f} M{x + size:.1f},'
+            f'{y - size:.1f} L{x - size:.1f},{y + size:.1f}" stroke-width="2.5"/>'
+        )
     if kind == "star":
-        return (f'<polygon points="{x:.1f},{y - size:.1f} {x + size * 0.3:.1f},{y - size * 0.3:.1f} {x + size:.1f},'
-                f'{y:.1f} {x + size * 0.3:.1f},{y + size * 0.3:.1f} {x:.1f},{y + size:.1f} {x - size * 0.3:.1f},'
-                f'{y + size * 0.3:.1f} {x - size:.1f},{y:.1f} {x - size * 0.3:.1f},{y - size * 0.3:.1f}"/>')
+        return (
+            f'<polygon points="{x:.1f},{y - size:.1f} {x + size * 0.3:.1f},{y - size * 0.3:.1f} {x + size:.1f},'
+            f"{y:.1f} {x + size * 0.3:.1f},{y + size * 0.3:.1f} {x:.1f},{y + size:.1f} {x - size * 0.3:.1f},"
+            f'{y + size * 0.3:.1f} {x - size:.1f},{y:.1f} {x - size * 0.3:.1f},{y - size * 0.3:.1f}"/>'
+        )
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}"/>'
 
 
@@ -248,12 +312,15 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int) -> st
 
     def x_of(date: str) -> float:
         return left + (min(max(_year_fraction(date), first_year), last_year + 1) - first_year) / span * (
-            width - left - right)
+            width - left - right
+        )
 
-    parts = [f'<svg class="reader-timeline" role="img" viewBox="0 0 {width} {height}" width="100%" '
-             f'xmlns="http://www.w3.org/2000/svg"><title>Timeline of {len(events)} events, {first_year}–{last_year}'
-             "</title><desc>One row per theme; ringed marks bear on the current paragraph. The table below lists the "
-             "same events.</desc>"]
+    parts = [
+        f'<svg class="reader-timeline" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'xmlns="http://www.w3.org/2000/svg"><title>Timeline of {len(events)} events, {first_year}–{last_year}'
+        "</title><desc>One row per theme; ringed marks bear on the current paragraph. The table below lists the "
+        "same events.</desc>"
+    ]
     for year in range(first_year, last_year + 2):
         x = x_of(f"{year}-01-01") if year <= last_year else width - right
         parts.append(f'<line class="reader-gridline" x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 24}"/>')
@@ -261,18 +328,23 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int) -> st
             parts.append(f'<text class="reader-axis" x="{x + 2:.1f}" y="{height - 8}">{year}</text>')
     for index, theme in enumerate(themes):
         y = top + lane * index + lane / 2
-        parts.append(f'<g class="reader-lane reader-theme-{css_class(theme)}">'
-                     f'<text class="reader-axis" x="8" y="{y + 4:.1f}">{escape(theme)}</text>')
+        parts.append(
+            f'<g class="reader-lane reader-theme-{css_class(theme)}">'
+            f'<text class="reader-axis" x="8" y="{y + 4:.1f}">{escape(theme)}</text>'
+        )
         parts.append(_shape(THEME_SHAPES[theme], left - 14, y, 5))
         for event in (event for event in events if event.theme == theme):
             x = x_of(event.start)
             if event.end:
-                parts.append(f'<line class="reader-range" x1="{x:.1f}" y1="{y:.1f}" x2="{x_of(event.end):.1f}" '
-                             f'y2="{y:.1f}"/>')
+                parts.append(
+                    f'<line class="reader-range" x1="{x:.1f}" y1="{y:.1f}" x2="{x_of(event.end):.1f}" y2="{y:.1f}"/>'
+                )
             if event.event_id in highlighted_ids:
                 parts.append(f'<circle class="reader-ring" cx="{x:.1f}" cy="{y:.1f}" r="10"/>')
-            parts.append(f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>"
-                         f"{_shape(THEME_SHAPES[theme], x, y, 5)}</g>")
+            parts.append(
+                f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>"
+                f"{_shape(THEME_SHAPES[theme], x, y, 5)}</g>"
+            )
         parts.append("</g>")
     parts.append("</svg>")
     return "".join(parts)
@@ -280,23 +352,42 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int) -> st
 
 def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
     document = excerpt.document
-    identifiers = "".join(f"<li>{escape(item.get('scheme'))}: {escape(item.get('value'))}</li>"
-                          for item in document.get("identifiers") or [])
+    identifiers = "".join(
+        f"<li>{escape(item.get('scheme'))}: {escape(item.get('value'))}</li>"
+        for item in document.get("identifiers") or []
+    )
     url = safe_url(document.get("url"))
-    link = (f'<p><span class="reader-label">Address given by the essay:</span> <a href="{url}" target="_blank" '
-            f'rel="noopener noreferrer">{url}</a></p>') if url else ""
+    link = (
+        (
+            f'<p><span class="reader-label">Address given by the essay:</span> <a href="{url}" target="_blank" '
+            f'rel="noopener noreferrer">{url}</a></p>'
+        )
+        if url
+        else ""
+    )
     checks = "".join(
-        f'<tr><th scope="row">{escape(item.get("part"))}</th><td class="reader-status-{css_class(str(item.get("status")))}">'
+        f'<tr><th scope="row">{escape(item.get("part"))}</th>'
+        f'<td class="reader-status-{css_class(str(item.get("status")))}">'
         f"{'✓' if item.get('status') == 'verified' else '✗' if item.get('status') == 'contradicted' else '?'} "
-        f"{escape(item.get('status'))}</td><td>{escape(item.get('how'))}</td></tr>" for item in excerpt.verification)
+        f"{escape(item.get('status'))}</td><td>{escape(item.get('how'))}</td></tr>"
+        for item in excerpt.verification
+    )
     related = "".join(
-        "<li>" + (f'<a href="{safe_url(item.get("url"))}" target="_blank" rel="noopener noreferrer">'
-                  f"{escape(item.get('citation'))}</a>" if safe_url(item.get("url")) else escape(item.get("citation")))
-        + (f" — {escape(item.get('note'))}" if item.get("note") else "") + "</li>"
-        for item in excerpt.related_documents)
+        "<li>"
+        + (
+            f'<a href="{safe_url(item.get("url"))}" target="_blank" rel="noopener noreferrer">'
+            f"{escape(item.get('citation'))}</a>"
+            if safe_url(item.get("url"))
+            else escape(item.get("citation"))
+        )
+        + (f" — {escape(item.get('note'))}" if item.get("note") else "")
+        + "</li>"
+        for item in excerpt.related_documents
+    )
     fields = "".join(
         f'<tr><th scope="row">{label}</th><td>{escape(document.get(key) or "not recorded")}</td></tr>'
-        for label, key in (("Title", "title"), ("Issuing office", "issuing_office"), ("Date", "date")))
+        for label, key in (("Title", "title"), ("Issuing office", "issuing_office"), ("Date", "date"))
+    )
     return (
         '<div class="reader-excerpt">'
         f'<blockquote class="reader-quote">“{escape(excerpt.quotation)}”</blockquote>'
@@ -308,8 +399,10 @@ def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
         + '<h4>What is verified</h4><table class="reader-verification"><thead><tr><th scope="col">Part</th>'
         f'<th scope="col">Status</th><th scope="col">How</th></tr></thead><tbody>{checks}</tbody></table>'
         + "<h4>Context: what the 1965 reorganisation did</h4>"
-        + "".join(f"<p>{escape(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
-                  for item in excerpt.context)
+        + "".join(
+            f"<p>{escape(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
+            for item in excerpt.context
+        )
         + (f"<h4>Related documents</h4><ul>{related}</ul>" if related else "")
         + "</div>"
     )
@@ -324,15 +417,22 @@ def paragraph_text(paragraph: Paragraph, edition: Edition) -> str:
         lines.append("Mentions: " + ", ".join(edition.entity(entity_id).name for entity_id in paragraph.entity_ids))
     for number, note in enumerate(paragraph.notes, start=1):
         reading = f" -> {note.reading}" if note.reading else ""
-        lines.append(f"Note {number} [{'sic' if note.kind == 'sic' else note.kind}] “{note.anchor}”{reading}: {note.note}")
+        lines.append(
+            f"Note {number} [{'sic' if note.kind == 'sic' else note.kind}] “{note.anchor}”{reading}: {note.note}"
+        )
     for number, claim in enumerate(paragraph.claims, start=1):
         lines.append(f"Claim {number} ({claim.verdict}): “{claim.quote}”")
     return "\n".join(lines)
 
 
 def entity_text(entity: Entity) -> str:
-    lines = [f"{entity.name}" + (f" ({entity.name_ru})" if entity.name_ru else "") + f" — {entity.kind}, "
-             + _plain_dates(entity.start, entity.end), entity.summary]
+    lines = [
+        f"{entity.name}"
+        + (f" ({entity.name_ru})" if entity.name_ru else "")
+        + f" — {entity.kind}, "
+        + _plain_dates(entity.start, entity.end),
+        entity.summary,
+    ]
     lines += [f"  {role.role} ({_plain_dates(role.start, role.end)})" for role in entity.roles]
     lines.append("Mentioned in: " + (", ".join(f"¶{number}" for number in entity.paragraphs) or "none"))
     return "\n".join(lines)
@@ -348,7 +448,9 @@ def event_text(event: Event) -> str:
 
 
 def excerpt_text(excerpt: Excerpt) -> str:
-    lines = [f"“{excerpt.quotation}” {excerpt.essay_citation} — quoted in ¶{excerpt.paragraph}",
-             f"Document: {excerpt.document.get('title')}"]
+    lines = [
+        f"“{excerpt.quotation}” {excerpt.essay_citation} — quoted in ¶{excerpt.paragraph}",
+        f"Document: {excerpt.document.get('title')}",
+    ]
     lines += [f"  {item.get('part')}: {item.get('status')}" for item in excerpt.verification]
     return "\n".join(lines)

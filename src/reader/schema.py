@@ -301,17 +301,20 @@ TABLES: tuple[TableSpec, ...] = (
     ),
 )
 
-TABLES = (*TABLES, TableSpec(
-    "questions",
-    (
-        Column("question_id", "id"),
-        Column("paragraph", "int"),
-        Column("question"),
-        Column("expected_points"),
-        Column("related", "refs", required=False, target="apparatus"),
+TABLES = (
+    *TABLES,
+    TableSpec(
+        "questions",
+        (
+            Column("question_id", "id"),
+            Column("paragraph", "int"),
+            Column("question"),
+            Column("expected_points"),
+            Column("related", "refs", required=False, target="apparatus"),
+        ),
+        key="question_id",
+        required=False,
     ),
-    key="question_id",
-    required=False,
-))
+)
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}

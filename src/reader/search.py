@@ -38,16 +38,33 @@ class SearchIndex:
             self._add(Hit("paragraph", paragraph.label, "", paragraph=paragraph.number), paragraph.text)
         for entity in edition.all_entities():
             text = " ".join([entity.name, entity.name_ru or "", *entity.aliases, entity.summary])
-            self._add(Hit("card", entity.name, "", paragraph=(entity.paragraphs or (None,))[0],
-                          entity_id=entity.entity_id), text)
+            self._add(
+                Hit(
+                    "card",
+                    entity.name,
+                    "",
+                    paragraph=(entity.paragraphs or (None,))[0],
+                    entity_id=entity.entity_id,
+                ),
+                text,
+            )
         for paragraph in edition.all_paragraphs():
             for note in paragraph.notes:
-                self._add(Hit("note", f"note on {paragraph.label}", "", paragraph=paragraph.number),
-                          f"{note.anchor} {note.reading or ''} {note.note}")
+                self._add(
+                    Hit("note", f"note on {paragraph.label}", "", paragraph=paragraph.number),
+                    f"{note.anchor} {note.reading or ''} {note.note}",
+                )
         for event in edition.all_events():
-            self._add(Hit("event", f"{event.date_label} {event.title}", "",
-                          paragraph=(event.paragraphs or (None,))[0], event_id=event.event_id),
-                      f"{event.title} {event.summary} {event.essay_wording or ''}")
+            self._add(
+                Hit(
+                    "event",
+                    f"{event.date_label} {event.title}",
+                    "",
+                    paragraph=(event.paragraphs or (None,))[0],
+                    event_id=event.event_id,
+                ),
+                f"{event.title} {event.summary} {event.essay_wording or ''}",
+            )
 
     def _add(self, hit: Hit, text: str) -> None:
         self.entries.append((hit, text, fold(text)))
@@ -59,8 +76,16 @@ class SearchIndex:
         hits = []
         for hit, text, folded in self.entries:
             if all(word in folded for word in words):
-                hits.append(Hit(hit.kind, hit.label, _snippet(text, folded, words[0]), hit.paragraph,
-                                hit.entity_id, hit.event_id))
+                hits.append(
+                    Hit(
+                        hit.kind,
+                        hit.label,
+                        _snippet(text, folded, words[0]),
+                        hit.paragraph,
+                        hit.entity_id,
+                        hit.event_id,
+                    )
+                )
                 if len(hits) == limit:
                     break
         return hits

@@ -51,8 +51,11 @@ class StudentNotes:
             return _empty(self.edition_name)
         try:
             data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not (isinstance(data, dict) and isinstance(data.get("paragraph_notes"), dict)
-                    and isinstance(data.get("judgements"), dict)):
+            if not (
+                isinstance(data, dict)
+                and isinstance(data.get("paragraph_notes"), dict)
+                and isinstance(data.get("judgements"), dict)
+            ):
                 raise ValueError("not a notes file of this reader")
             return data
         except (ValueError, UnicodeDecodeError) as error:
@@ -64,8 +67,10 @@ class StudentNotes:
         kept = self.path.with_name(f"{self.path.stem}.unreadable-{stamp}{self.path.suffix}")
         with contextlib.suppress(FileNotFoundError):
             os.replace(self.path, kept)
-        message = (f"Your notes file {self.path} could not be read ({error}); it was kept as {kept.name} "
-                   "and a new one was started.")
+        message = (
+            f"Your notes file {self.path} could not be read ({error}); it was kept as {kept.name} "
+            "and a new one was started."
+        )
         self.warnings.append(message)
         warnings.warn(message, stacklevel=3)
 
@@ -130,17 +135,20 @@ class StudentNotes:
         lines = [f"# My notes on “{edition.title}”", ""]
         for paragraph in edition.all_paragraphs():
             note = self.note(paragraph.number)
-            judged = [(claim, self.judgement(claim.claim_id)) for claim in paragraph.claims
-                      if self.judgement(claim.claim_id)]
+            judged = [
+                (claim, self.judgement(claim.claim_id)) for claim in paragraph.claims if self.judgement(claim.claim_id)
+            ]
             if not note and not judged:
                 continue
             lines += [f"## {paragraph.label}", "", f"> {paragraph.text}", ""]
             if note:
                 lines += [note, ""]
             for claim, judgement in judged:
-                lines += [f"- “{claim.quote}” — my judgement: **{judgement['judgement']}**"
-                          + (f" ({judgement['reason']})" if judgement.get("reason") else "")
-                          + f"; the edition's verdict: {claim.verdict}."]
+                lines += [
+                    f"- “{claim.quote}” — my judgement: **{judgement['judgement']}**"
+                    + (f" ({judgement['reason']})" if judgement.get("reason") else "")
+                    + f"; the edition's verdict: {claim.verdict}."
+                ]
             if judged:
                 lines.append("")
         if len(lines) == 2:

@@ -6,7 +6,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from harness import REPOSITORY, chromium_path, launch_browser, remove_home, throwaway_home
 
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
@@ -52,8 +51,20 @@ def axe_source() -> Path:
                 pytest.fail("npm is needed to install axe-core")
             pytest.skip("npm is not installed")
         AXE_DIRECTORY.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["npm", "install", "--silent", "--no-audit", "--no-fund", "--prefix", str(AXE_DIRECTORY),
-                        f"axe-core@{AXE_VERSION}"], check=True, timeout=300)
+        subprocess.run(
+            [
+                "npm",
+                "install",
+                "--silent",
+                "--no-audit",
+                "--no-fund",
+                "--prefix",
+                str(AXE_DIRECTORY),
+                f"axe-core@{AXE_VERSION}",
+            ],
+            check=True,
+            timeout=300,
+        )
     return script
 
 

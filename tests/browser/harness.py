@@ -19,8 +19,16 @@ from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 CHROMIUM_CANDIDATES = ("/usr/lib/chromium/chromium", "/usr/bin/chromium", "/usr/bin/chromium-browser")
-CHROMIUM_FLAGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 START_NOTEBOOK = "notebooks/01-start-here.ipynb"
 
 
@@ -37,20 +45,40 @@ def free_port() -> int:
 class Server:
     """A Jupyter server process in its own throw-away home; stopped by the PID it was started with."""
 
-    def __init__(self, command: list[str], port: int, token: str, home: Path, ready_path: str,
-                 environment: dict[str, str] | None = None):
+    def __init__(
+        self,
+        command: list[str],
+        port: int,
+        token: str,
+        home: Path,
+        ready_path: str,
+        environment: dict[str, str] | None = None,
+    ):
         self.port, self.token, self.home = port, token, home
         self.base_url = f"http://127.0.0.1:{port}"
         self.log_path = home / f"server-{port}.log"
         self.notes_dir = home / "reader-notes"
-        environment = {**os.environ, "HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"),
-                       "JUPYTER_DATA_DIR": str(home / "data"), "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
-                       "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
-                       "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"), "PYTHONUNBUFFERED": "1",
-                       "READER_NOTES_DIR": str(home / "reader-notes"), **(environment or {})}
+        environment = {
+            **os.environ,
+            "HOME": str(home),
+            "JUPYTER_CONFIG_DIR": str(home / "config"),
+            "JUPYTER_DATA_DIR": str(home / "data"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"),
+            "JUPYTERLAB_SETTINGS_DIR": str(home / "settings"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(home / "workspaces"),
+            "PYTHONUNBUFFERED": "1",
+            "READER_NOTES_DIR": str(home / "reader-notes"),
+            **(environment or {}),
+        }
         self.log = self.log_path.open("w")
-        self.process = subprocess.Popen(command, cwd=REPOSITORY, env=environment, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=REPOSITORY,
+            env=environment,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         self._wait_until_ready(ready_path)
 
     def _wait_until_ready(self, path: str, timeout: float = 90) -> None:
@@ -58,10 +86,9 @@ class Server:
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 raise RuntimeError(f"server exited: {self.log_path.read_text()[-3000:]}")
-            with contextlib.suppress(OSError):
-                with urllib.request.urlopen(self.url(path), timeout=30) as response:
-                    if response.status == 200:
-                        return
+            with contextlib.suppress(OSError), urllib.request.urlopen(self.url(path), timeout=30) as response:
+                if response.status == 200:
+                    return
             time.sleep(0.5)
         raise RuntimeError(f"server not ready after {timeout} s: {self.log_path.read_text()[-3000:]}")
 
@@ -87,16 +114,28 @@ def throwaway_home() -> Path:
     settings = home / "settings" / "@jupyterlab" / "apputils-extension"
     settings.mkdir(parents=True)
     (settings / "notification.jupyterlab-settings").write_text(
-        json.dumps({"fetchNews": "false", "checkForUpdates": False}))
+        json.dumps({"fetchNews": "false", "checkForUpdates": False})
+    )
     return home
 
 
 def start_lab(home: Path, environment: dict[str, str] | None = None) -> Server:
     port, token = free_port(), "reader-test-token"
-    command = [sys.executable, "-m", "jupyterlab", "--no-browser", f"--port={port}", "--ip=127.0.0.1",
-               f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={REPOSITORY}", "--allow-root",
-               f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}", f"--LabApp.workspaces_dir={home / 'workspaces'}",
-               "--ServerApp.disable_check_xsrf=False", "--MappingKernelManager.cull_idle_timeout=0"]
+    command = [
+        sys.executable,
+        "-m",
+        "jupyterlab",
+        "--no-browser",
+        f"--port={port}",
+        "--ip=127.0.0.1",
+        f"--IdentityProvider.token={token}",
+        f"--ServerApp.root_dir={REPOSITORY}",
+        "--allow-root",
+        f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}",
+        f"--LabApp.workspaces_dir={home / 'workspaces'}",
+        "--ServerApp.disable_check_xsrf=False",
+        "--MappingKernelManager.cull_idle_timeout=0",
+    ]
     return Server(command, port, token, home, "/api/status", environment)
 
 
@@ -105,8 +144,7 @@ def start_voila(home: Path, environment: dict[str, str] | None = None) -> Server
     from reader.app_server import voila_command
 
     port = free_port()
-    return Server(voila_command(port=port, open_browser=False), port, "", home, "/voila/static/voila.js",
-                  environment)
+    return Server(voila_command(port=port, open_browser=False), port, "", home, "/voila/static/voila.js", environment)
 
 
 def launch_browser(playwright):

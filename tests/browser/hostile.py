@@ -25,10 +25,41 @@ PAYLOADS = [
     "long " * 400,
 ]
 # Columns that hold ids, numbers, dates, URLs or controlled values: left as they are, the loader checks those.
-KEEP = {"entity_id", "kind", "aliases", "start", "end", "wikidata", "source_ids", "role_id", "paragraph", "surface",
-        "event_id", "theme", "paragraphs", "note_id", "anchor", "claim_id", "quote", "claim_type", "verdict",
-        "sources_for", "sources_against", "reference_id", "url", "date", "retrieved", "source_id", "membership",
-        "stance", "question_id", "related", "essay_wording", "verbatim", "authors"}
+KEEP = {
+    "entity_id",
+    "kind",
+    "aliases",
+    "start",
+    "end",
+    "wikidata",
+    "source_ids",
+    "role_id",
+    "paragraph",
+    "surface",
+    "event_id",
+    "theme",
+    "paragraphs",
+    "note_id",
+    "anchor",
+    "claim_id",
+    "quote",
+    "claim_type",
+    "verdict",
+    "sources_for",
+    "sources_against",
+    "reference_id",
+    "url",
+    "date",
+    "retrieved",
+    "source_id",
+    "membership",
+    "stance",
+    "question_id",
+    "related",
+    "essay_wording",
+    "verbatim",
+    "authors",
+}
 
 
 def payload(index: int) -> str:
@@ -62,9 +93,24 @@ def make_hostile_edition(target: Path) -> Path:
         def poison(value):
             nonlocal counter
             if isinstance(value, dict):
-                return {key: (value[key] if key in {"quotation", "essay_citation", "paragraph", "source_ids", "url",
-                                                    "date", "status", "published"} else poison(value[key]))
-                        for key in value}
+                return {
+                    key: (
+                        value[key]
+                        if key
+                        in {
+                            "quotation",
+                            "essay_citation",
+                            "paragraph",
+                            "source_ids",
+                            "url",
+                            "date",
+                            "status",
+                            "published",
+                        }
+                        else poison(value[key])
+                    )
+                    for key in value
+                }
             if isinstance(value, list):
                 return [poison(item) for item in value]
             if isinstance(value, str):

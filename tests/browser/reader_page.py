@@ -26,7 +26,8 @@ class ReaderPage:
         return self.app.locator(".reader-paragraph .reader-text").evaluate(
             "element => { const copy = element.cloneNode(true);"
             " copy.querySelectorAll('sup, .reader-sr-only').forEach(node => node.remove());"
-            " return copy.textContent; }")
+            " return copy.textContent; }"
+        )
 
     def button(self, label: str, scope: str = ""):
         return self.app.locator(f"{scope} button.jupyter-button:text-is('{label}')".strip()).first
@@ -52,8 +53,11 @@ class ReaderPage:
         deadline = time.monotonic() + timeout
         while True:
             # ipywidgets writes option labels with non-breaking spaces
-            found = [option for option in select.locator("option").all_text_contents()
-                     if matches(option.replace("\xa0", " "))]
+            found = [
+                option
+                for option in select.locator("option").all_text_contents()
+                if matches(option.replace("\xa0", " "))
+            ]
             if found:
                 return found[0]
             if time.monotonic() > deadline:
@@ -66,8 +70,11 @@ class ReaderPage:
 
     def filter_themes(self, themes: list[str]) -> None:
         select = self.app.locator(".reader-chronology .widget-select-multiple select")
-        labels = [option for option in select.locator("option").all_text_contents()
-                  if any(option.replace("\xa0", " ").startswith(theme) for theme in themes)]
+        labels = [
+            option
+            for option in select.locator("option").all_text_contents()
+            if any(option.replace("\xa0", " ").startswith(theme) for theme in themes)
+        ]
         select.select_option(label=labels)
 
     def table_rows(self) -> int:

@@ -1,7 +1,6 @@
 """axe-core on the reader's own container in JupyterLab and Voilà; the whole reader with the keyboard alone."""
 
 import pytest
-
 from harness import offline_page, open_start_notebook_and_run_all, start_lab, start_voila
 from reader_page import ReaderPage
 
@@ -21,9 +20,14 @@ def run_axe(page, axe_source) -> dict:
 
 
 def describe(violations) -> str:
-    return "\n".join(f"{violation['id']} ({violation['impact']}): {violation['help']} — "
-                     + "; ".join(node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
-                                 for node in violation["nodes"][:5]) for violation in violations)
+    return "\n".join(
+        f"{violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(
+            node["target"][0] if isinstance(node["target"][0], str) else str(node["target"])
+            for node in violation["nodes"][:5]
+        )
+        for violation in violations
+    )
 
 
 def assert_accessible(results) -> None:
@@ -134,8 +138,11 @@ def test_the_whole_reader_with_the_keyboard_alone(browser, home, screenshots):
         heading = student.app.locator(".reader-entity-cards .reader-card h3")
         before = heading.inner_text()
         page.keyboard.press("ArrowDown")
-        page.wait_for_function("(before) => document.querySelector('.reader-entity-cards .reader-card h3')"
-                               ".innerText !== before", arg=before, timeout=20_000)
+        page.wait_for_function(
+            "(before) => document.querySelector('.reader-entity-cards .reader-card h3').innerText !== before",
+            arg=before,
+            timeout=20_000,
+        )
         page.wait_for_timeout(500)  # the card's buttons arrive with the card
         tab_to(page, lambda text: text.startswith("BUTTON Go to ¶"))
         target = int(focused(page).split("¶")[1])

@@ -1,7 +1,6 @@
 """An edition whose every text field carries HTML and JavaScript: nothing runs, everything is shown literally."""
 
 import pytest
-
 from harness import offline_page, open_start_notebook_and_run_all, start_lab, start_voila
 from hostile import MARK, make_hostile_edition
 from reader_page import ReaderPage

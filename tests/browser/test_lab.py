@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from harness import offline_page, open_start_notebook_and_run_all, start_lab
 from reader_page import ReaderPage
 
@@ -50,8 +49,11 @@ def test_student_reads_in_jupyterlab(lab, browser, screenshots):
 
     student.jump_to(5)
     student.open_tab("Cards")
-    card = next(edition.entity(entity_id) for entity_id in edition.paragraph(5).entity_ids
-                if edition.entity(entity_id).kind == "person" and len(edition.entity(entity_id).paragraphs) > 1)
+    card = next(
+        edition.entity(entity_id)
+        for entity_id in edition.paragraph(5).entity_ids
+        if edition.entity(entity_id).kind == "person" and len(edition.entity(entity_id).paragraphs) > 1
+    )
     student.choose_card(card.name)
     other = [number for number in card.paragraphs if number != 5][0]
     student.click(f"Go to ¶{other}", ".reader-entity-cards")
@@ -61,8 +63,10 @@ def test_student_reads_in_jupyterlab(lab, browser, screenshots):
     student.open_tab("Chronology")
     before = student.table_rows()
     student.filter_themes(["repression and protest"])
-    page.wait_for_function("(before) => document.querySelectorAll("
-                           "'.reader-chronology table.reader-events tbody tr').length < before", arg=before)
+    page.wait_for_function(
+        "(before) => document.querySelectorAll('.reader-chronology table.reader-events tbody tr').length < before",
+        arg=before,
+    )
     expected = [event for event in edition.all_events() if event.theme == "repression and protest"]
     assert student.table_rows() == len(expected)
     target = next(event for event in expected if 11 in event.paragraphs)

@@ -3,7 +3,6 @@
 import json
 
 import pytest
-
 from harness import offline_page, start_voila
 from reader_page import ReaderPage
 

@@ -10,5 +10,14 @@ from reader.widgets.paragraph_reader import ParagraphReader
 from reader.widgets.questions_view import QuestionsView
 from reader.widgets.search_view import SearchView
 
-__all__ = ["Chronology", "ClaimsPanel", "EntityCards", "ExcerptView", "NotesPanel", "ParagraphReader",
-           "QuestionsView", "ReaderApp", "SearchView"]
+__all__ = [
+    "Chronology",
+    "ClaimsPanel",
+    "EntityCards",
+    "ExcerptView",
+    "NotesPanel",
+    "ParagraphReader",
+    "QuestionsView",
+    "ReaderApp",
+    "SearchView",
+]

@@ -29,8 +29,15 @@ class ReaderApp(ReaderView):
 
     paragraph_number = Int(1)
 
-    def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False,
-                 teacher: bool = False, **kwargs):
+    def __init__(
+        self,
+        edition: Edition,
+        paragraph_number: int = 1,
+        notes=None,
+        judge_first: bool = False,
+        teacher: bool = False,
+        **kwargs,
+    ):
         self.edition = edition
         self.notes = notes
         self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
@@ -44,17 +51,26 @@ class ReaderApp(ReaderView):
         self.search = SearchView(edition)
         self.search.on_open_card(self.open_card)
         self.search.on_open_event(self.open_event)
-        self.tabs = widgets.Tab(children=[self.entity_cards, self.chronology, self.excerpt_view, self.questions,
-                                          self.search], titles=TAB_TITLES)
-        self.excerpt_button = widgets.Button(description="Open the quoted document",
-                                             tooltip="Show the document this paragraph quotes",
-                                             layout=widgets.Layout(width="auto"))
+        self.tabs = widgets.Tab(
+            children=[self.entity_cards, self.chronology, self.excerpt_view, self.questions, self.search],
+            titles=TAB_TITLES,
+        )
+        self.excerpt_button = widgets.Button(
+            description="Open the quoted document",
+            tooltip="Show the document this paragraph quotes",
+            layout=widgets.Layout(width="auto"),
+        )
         self.excerpt_button.on_click(lambda _button: self.open_tab("Quoted document"))
         super().__init__(**kwargs)
         self.add_class("reader-app")
-        self.children = [stylesheet(), widgets.HTML(f'<h2 class="reader-title">{_escaped_title(edition)}</h2>'),
-                         self.paragraph_reader, self.excerpt_button,
-                         *([self.notes_panel] if self.notes_panel else []), self.tabs]
+        self.children = [
+            stylesheet(),
+            widgets.HTML(f'<h2 class="reader-title">{_escaped_title(edition)}</h2>'),
+            self.paragraph_reader,
+            self.excerpt_button,
+            *([self.notes_panel] if self.notes_panel else []),
+            self.tabs,
+        ]
         for view in (self.entity_cards, self.chronology, self.excerpt_view, self.search):
             view.on_go_to_paragraph(self.go_to)
         self.paragraph_reader.observe(self._on_reader_change, names="paragraph_number")

@@ -27,14 +27,17 @@ class ReaderView(widgets.VBox):
 
 
 def go_button(number: int, on_click, label: str = "Go to") -> widgets.Button:
-    button = widgets.Button(description=f"{label} ¶{number}", tooltip=f"{label} paragraph {number}",
-                            layout=widgets.Layout(width="auto"))
+    button = widgets.Button(
+        description=f"{label} ¶{number}",
+        tooltip=f"{label} paragraph {number}",
+        layout=widgets.Layout(width="auto"),
+    )
     button.on_click(lambda _button: on_click(number))
     return button
 
 
 class GoButtons(widgets.HBox):
-    """"Go to ¶N" buttons, reused from view to view: a paragraph change relabels them instead of making new ones."""
+    """ "Go to ¶N" buttons, reused from view to view: a paragraph change relabels them instead of making new ones."""
 
     def __init__(self, on_click, label: str = "Go to", **kwargs):
         super().__init__(layout=widgets.Layout(flex_flow="row wrap"), **kwargs)

@@ -25,34 +25,68 @@ class Chronology(ReaderView):
         last_year = max(int((event.end or event.start)[:4]) for event in all_events)
         self.theme_filter = widgets.SelectMultiple(
             options=[(f"{theme} ({render.THEME_SHAPES[theme]})", theme) for theme in self.all_themes],
-            value=self.all_themes, description="Themes", rows=len(self.all_themes),
-            tooltip="Choose the themes to show (Ctrl or Shift for several)")
+            value=self.all_themes,
+            description="Themes",
+            rows=len(self.all_themes),
+            tooltip="Choose the themes to show (Ctrl or Shift for several)",
+        )
         # Two native selects rather than a range slider: each has a label a screen reader announces.
         self.year_range = (first_year, last_year)
         year_options = list(range(first_year, last_year + 1))
-        self.from_year = widgets.Dropdown(options=year_options, value=first_year, description="From",
-                                          tooltip="Show events from this year", layout=widgets.Layout(width="160px"))
-        self.to_year = widgets.Dropdown(options=year_options, value=last_year, description="to",
-                                        tooltip="Show events up to this year", layout=widgets.Layout(width="160px"))
-        self.only_paragraph = widgets.Checkbox(value=False, indent=False, description="Only this paragraph's events",
-                                               tooltip="Show only the events the current paragraph bears on")
+        self.from_year = widgets.Dropdown(
+            options=year_options,
+            value=first_year,
+            description="From",
+            tooltip="Show events from this year",
+            layout=widgets.Layout(width="160px"),
+        )
+        self.to_year = widgets.Dropdown(
+            options=year_options,
+            value=last_year,
+            description="to",
+            tooltip="Show events up to this year",
+            layout=widgets.Layout(width="160px"),
+        )
+        self.only_paragraph = widgets.Checkbox(
+            value=False,
+            indent=False,
+            description="Only this paragraph's events",
+            tooltip="Show only the events the current paragraph bears on",
+        )
         self.timeline = widgets.HTML()
         self.table = widgets.HTML()
-        self.event_choice = widgets.Dropdown(description="Event", tooltip="Choose an event to see it in detail",
-                                             layout=widgets.Layout(width="auto", max_width="560px"))
+        self.event_choice = widgets.Dropdown(
+            description="Event",
+            tooltip="Choose an event to see it in detail",
+            layout=widgets.Layout(width="auto", max_width="560px"),
+        )
         self.event_view = widgets.HTML()
         self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
         super().__init__(themes=self.all_themes, years=self.year_range, paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-chronology")
-        self.children = [widgets.HBox([self.theme_filter, widgets.VBox([widgets.HBox([self.from_year, self.to_year]),
-                                                                        self.only_paragraph])],
-                                      layout=widgets.Layout(flex_flow="row wrap")),
-                         self.timeline, self.table, self.event_choice, self.event_view, self.go_buttons]
+        self.children = [
+            widgets.HBox(
+                [
+                    self.theme_filter,
+                    widgets.VBox([widgets.HBox([self.from_year, self.to_year]), self.only_paragraph]),
+                ],
+                layout=widgets.Layout(flex_flow="row wrap"),
+            ),
+            self.timeline,
+            self.table,
+            self.event_choice,
+            self.event_view,
+            self.go_buttons,
+        ]
         self.theme_filter.observe(lambda change: setattr(self, "themes", tuple(change["new"])), names="value")
-        self.from_year.observe(lambda change: setattr(self, "years", (change["new"], max(change["new"], self.years[1]))),
-                               names="value")
-        self.to_year.observe(lambda change: setattr(self, "years", (min(change["new"], self.years[0]), change["new"])),
-                             names="value")
+        self.from_year.observe(
+            lambda change: setattr(self, "years", (change["new"], max(change["new"], self.years[1]))),
+            names="value",
+        )
+        self.to_year.observe(
+            lambda change: setattr(self, "years", (min(change["new"], self.years[0]), change["new"])),
+            names="value",
+        )
         self.only_paragraph.observe(lambda change: self._render(), names="value")
         self.event_choice.observe(lambda change: setattr(self, "event_id", change["new"]), names="value")
         self._render()
@@ -61,9 +95,13 @@ class Chronology(ReaderView):
     def visible_events(self) -> tuple:
         first, last = self.years
         current = set(self.edition.paragraph(self.paragraph_number).event_ids)
-        return tuple(event for event in self.edition.all_events()
-                     if event.theme in self.themes and first <= int(event.start[:4]) <= last
-                     and (not self.only_paragraph.value or event.event_id in current))
+        return tuple(
+            event
+            for event in self.edition.all_events()
+            if event.theme in self.themes
+            and first <= int(event.start[:4]) <= last
+            and (not self.only_paragraph.value or event.event_id in current)
+        )
 
     @observe("paragraph_number", "themes", "years")
     def _on_filter_change(self, change) -> None:
@@ -78,8 +116,10 @@ class Chronology(ReaderView):
         highlighted = frozenset(self.edition.paragraph(self.paragraph_number).event_ids)
         key = (tuple(event.event_id for event in events), highlighted, self.years)
         if key not in self._picture_cache:
-            self._picture_cache[key] = (render.timeline_svg(events, highlighted, *self.years),
-                                        render.events_table_html(events, highlighted))
+            self._picture_cache[key] = (
+                render.timeline_svg(events, highlighted, *self.years),
+                render.events_table_html(events, highlighted),
+            )
         self.timeline.value, self.table.value = self._picture_cache[key]
         options = [(f"{event.date_label} · {event.title}", event.event_id) for event in events]
         keep = self.event_id if self.event_id in {event_id for _, event_id in options} else None
@@ -112,5 +152,7 @@ class Chronology(ReaderView):
 
     def text(self) -> str:
         events = self.visible_events
-        return "\n".join([f"Chronology: {len(events)} of {len(self.edition.all_events())} events"]
-                         + [render.event_text(event) for event in events])
+        return "\n".join(
+            [f"Chronology: {len(events)} of {len(self.edition.all_events())} events"]
+            + [render.event_text(event) for event in events]
+        )

@@ -22,27 +22,47 @@ class ClaimsPanel(ReaderView):
         self._judged_in_memory: dict[str, dict] = {}
         self._html_cache: dict[tuple, str] = {}
         self._judged_callbacks = []
-        self.choice = widgets.Dropdown(description="Claim", tooltip="Choose a claim to see what the record says",
-                                       layout=widgets.Layout(width="auto", max_width="560px"))
+        self.choice = widgets.Dropdown(
+            description="Claim",
+            tooltip="Choose a claim to see what the record says",
+            layout=widgets.Layout(width="auto", max_width="560px"),
+        )
         self.view = widgets.HTML()
-        self.judgement = widgets.RadioButtons(options=[(judgement, judgement) for judgement in JUDGEMENTS],
-                                              value=None, description="My judgement",
-                                              style={"description_width": "initial"})
-        self.reason = widgets.Textarea(description="Why", placeholder="What makes you think so?",
-                                       layout=widgets.Layout(width="auto", min_width="320px", height="4em"))
-        self.record_button = widgets.Button(description="Record my judgement", disabled=True,
-                                            tooltip="Save your judgement, then see what the record says",
-                                            layout=widgets.Layout(width="auto"))
-        self.judge_box = widgets.VBox([widgets.HTML("<p><b>Judge first:</b> is this claim supported, doubtful, "
-                                                    "wrong, or an opinion? Record your judgement and why; then the "
-                                                    "edition's verdict and the record appear.</p>"),
-                                       widgets.HBox([self.judgement, self.reason]), self.record_button])
+        self.judgement = widgets.RadioButtons(
+            options=[(judgement, judgement) for judgement in JUDGEMENTS],
+            value=None,
+            description="My judgement",
+            style={"description_width": "initial"},
+        )
+        self.reason = widgets.Textarea(
+            description="Why",
+            placeholder="What makes you think so?",
+            layout=widgets.Layout(width="auto", min_width="320px", height="4em"),
+        )
+        self.record_button = widgets.Button(
+            description="Record my judgement",
+            disabled=True,
+            tooltip="Save your judgement, then see what the record says",
+            layout=widgets.Layout(width="auto"),
+        )
+        self.judge_box = widgets.VBox(
+            [
+                widgets.HTML(
+                    "<p><b>Judge first:</b> is this claim supported, doubtful, "
+                    "wrong, or an opinion? Record your judgement and why; then the "
+                    "edition's verdict and the record appear.</p>"
+                ),
+                widgets.HBox([self.judgement, self.reason]),
+                self.record_button,
+            ]
+        )
         super().__init__(judge_first=judge_first, paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-claims")
         self.children = [self.choice, self.view, self.judge_box]
         self.choice.observe(lambda change: self._show(), names="value")
-        self.judgement.observe(lambda change: setattr(self.record_button, "disabled", change["new"] is None),
-                               names="value")
+        self.judgement.observe(
+            lambda change: setattr(self.record_button, "disabled", change["new"] is None), names="value"
+        )
         self.record_button.on_click(lambda _button: self.record())
         self._show_paragraph()
 
@@ -72,10 +92,14 @@ class ClaimsPanel(ReaderView):
     def _show_paragraph(self) -> None:
         claims = self.edition.paragraph(self.paragraph_number).claims
         self.choice.options = [
-            (f"claim {number} · "
-             + ("verdict hidden" if self.verdict_hidden(claim.claim_id) else claim.verdict)
-             + f" · “{claim.quote[:50]}{'…' if len(claim.quote) > 50 else ''}”", number)
-            for number, claim in enumerate(claims, start=1)]
+            (
+                f"claim {number} · "
+                + ("verdict hidden" if self.verdict_hidden(claim.claim_id) else claim.verdict)
+                + f" · “{claim.quote[:50]}{'…' if len(claim.quote) > 50 else ''}”",
+                number,
+            )
+            for number, claim in enumerate(claims, start=1)
+        ]
         self.choice.value = 1 if claims else None
         self._show()
 
@@ -90,8 +114,10 @@ class ClaimsPanel(ReaderView):
         mine = ""
         if own:
             reason = f" — {escape(own.get('reason'))}" if own.get("reason") else ""
-            mine = (f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
-                    f"{escape(own['judgement'])}{reason}</p>")
+            mine = (
+                f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
+                f"{escape(own['judgement'])}{reason}</p>"
+            )
         key = (claim.claim_id, self.choice.value, hidden)
         if key not in self._html_cache:
             self._html_cache[key] = render.claim_html(claim, self.choice.value, self.edition, show_verdict=not hidden)
@@ -106,7 +132,10 @@ class ClaimsPanel(ReaderView):
         if self.notes:
             self.notes.set_judgement(claim.claim_id, self.judgement.value, self.reason.value)
         else:
-            self._judged_in_memory[claim.claim_id] = {"judgement": self.judgement.value, "reason": self.reason.value}
+            self._judged_in_memory[claim.claim_id] = {
+                "judgement": self.judgement.value,
+                "reason": self.reason.value,
+            }
         number = self.choice.value
         self._show_paragraph()
         self.choice.value = number

@@ -17,16 +17,25 @@ class EntityCards(ReaderView):
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
         self._card_cache: dict[str, str] = {}
-        self.choice = widgets.Select(description="Card", tooltip="Choose an entity mentioned in this paragraph",
-                                     rows=8, layout=widgets.Layout(width="auto", min_width="320px"))
+        self.choice = widgets.Select(
+            description="Card",
+            tooltip="Choose an entity mentioned in this paragraph",
+            rows=8,
+            layout=widgets.Layout(width="auto", min_width="320px"),
+        )
         self.choice.observe(self._on_choice, names="value")
         self.card_view = widgets.HTML()
         self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
         self.heading = widgets.HTML()
         super().__init__(**kwargs)
         self.add_class("reader-entity-cards")
-        self.children = [self.heading, widgets.HBox([self.choice, widgets.VBox([self.card_view, self.go_buttons])],
-                                                    layout=widgets.Layout(flex_flow="row wrap"))]
+        self.children = [
+            self.heading,
+            widgets.HBox(
+                [self.choice, widgets.VBox([self.card_view, self.go_buttons])],
+                layout=widgets.Layout(flex_flow="row wrap"),
+            ),
+        ]
         self.paragraph_number = paragraph_number
         self._show_paragraph()
 
@@ -36,10 +45,14 @@ class EntityCards(ReaderView):
 
     def _show_paragraph(self) -> None:
         paragraph = self.edition.paragraph(self.paragraph_number)
-        self.heading.value = (f"<h4>Named in {paragraph.label}: {len(paragraph.entity_ids)} "
-                              f"{'entity' if len(paragraph.entity_ids) == 1 else 'entities'}</h4>")
-        options = [(f"{self.edition.entity(entity_id).name} ({self.edition.entity(entity_id).kind})", entity_id)
-                   for entity_id in paragraph.entity_ids]
+        self.heading.value = (
+            f"<h4>Named in {paragraph.label}: {len(paragraph.entity_ids)} "
+            f"{'entity' if len(paragraph.entity_ids) == 1 else 'entities'}</h4>"
+        )
+        options = [
+            (f"{self.edition.entity(entity_id).name} ({self.edition.entity(entity_id).kind})", entity_id)
+            for entity_id in paragraph.entity_ids
+        ]
         keep = self.entity_id if self.entity_id in paragraph.entity_ids else None
         self._updating = True
         self.choice.options = options
@@ -59,7 +72,10 @@ class EntityCards(ReaderView):
         if change["new"] is not None and change["new"] != self.choice.value:
             if change["new"] not in dict(self.choice.options).values():
                 entity = self.edition.entity(change["new"])
-                self.choice.options = [*self.choice.options, (f"{entity.name} ({entity.kind})", entity.entity_id)]
+                self.choice.options = [
+                    *self.choice.options,
+                    (f"{entity.name} ({entity.kind})", entity.entity_id),
+                ]
             self.choice.value = change["new"]
         self._show_card()
 

@@ -13,12 +13,16 @@ class ExcerptView(ReaderView):
     def __init__(self, edition: Edition, **kwargs):
         self.edition = edition
         self.excerpt = edition.excerpt_document
-        self.view = widgets.HTML(render.excerpt_html(self.excerpt, edition) if self.excerpt
-                                 else '<p class="reader-empty">This edition quotes no document.</p>')
+        self.view = widgets.HTML(
+            render.excerpt_html(self.excerpt, edition)
+            if self.excerpt
+            else '<p class="reader-empty">This edition quotes no document.</p>'
+        )
         super().__init__(**kwargs)
         self.add_class("reader-excerpt-view")
-        self.children = [self.view] + ([go_button(self.excerpt.paragraph, self._go_to_paragraph,
-                                                  "Read it in")] if self.excerpt else [])
+        self.children = [self.view] + (
+            [go_button(self.excerpt.paragraph, self._go_to_paragraph, "Read it in")] if self.excerpt else []
+        )
 
     def text(self) -> str:
         return render.excerpt_text(self.excerpt) if self.excerpt else "This edition quotes no document."

@@ -17,20 +17,27 @@ class NotesPanel(ReaderView):
     def __init__(self, edition: Edition, notes: StudentNotes, paragraph_number: int = 1, **kwargs):
         self.edition = edition
         self.notes = notes
-        self.field = widgets.Textarea(placeholder="Write what you notice, doubt or want to check …",
-                                      description="My note", continuous_update=True,
-                                      style={"description_width": "initial"},
-                                      layout=widgets.Layout(width="100%", height="6em"))
+        self.field = widgets.Textarea(
+            placeholder="Write what you notice, doubt or want to check …",
+            description="My note",
+            continuous_update=True,
+            style={"description_width": "initial"},
+            layout=widgets.Layout(width="100%", height="6em"),
+        )
         self.status = widgets.HTML()
-        self.export_button = widgets.Button(description="Export my notes (Markdown)",
-                                            tooltip="Write all your notes and judgements to a Markdown file",
-                                            layout=widgets.Layout(width="auto"))
+        self.export_button = widgets.Button(
+            description="Export my notes (Markdown)",
+            tooltip="Write all your notes and judgements to a Markdown file",
+            layout=widgets.Layout(width="auto"),
+        )
         self.export_button.on_click(lambda _button: self.export())
         self._loading = False
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-notes-panel")
-        self.children = [self.field, widgets.HBox([self.export_button, self.status],
-                                                  layout=widgets.Layout(flex_flow="row wrap"))]
+        self.children = [
+            self.field,
+            widgets.HBox([self.export_button, self.status], layout=widgets.Layout(flex_flow="row wrap")),
+        ]
         self.field.observe(self._on_edit, names="value")
         self._load()
 
@@ -43,8 +50,9 @@ class NotesPanel(ReaderView):
         self.field.value = self.notes.note(self.paragraph_number)
         self.field.description = f"My note on ¶{self.paragraph_number}"
         self._loading = False
-        warning = "".join(f'<p class="reader-warning" role="alert">{escape(message)}</p>'
-                          for message in self.notes.warnings)
+        warning = "".join(
+            f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in self.notes.warnings
+        )
         self.status.value = warning + self._saved_line()
 
     def _saved_line(self) -> str:

@@ -19,47 +19,73 @@ class ParagraphReader(ReaderView):
     with_readings = Bool(False)
     with_claims = Bool(False)
 
-    def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False,
-                 **kwargs):
+    def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False, **kwargs):
         self.edition = edition
         self._html_cache: dict[tuple, str] = {}
         count = edition.paragraph_count
         self.first_button = self._nav_button("◀◀ First", "First paragraph", lambda: 1)
-        self.previous_button = self._nav_button("◀ Previous", "Previous paragraph",
-                                                lambda: max(1, self.paragraph_number - 1))
-        self.next_button = self._nav_button("Next ▶", "Next paragraph",
-                                            lambda: min(count, self.paragraph_number + 1))
+        self.previous_button = self._nav_button(
+            "◀ Previous", "Previous paragraph", lambda: max(1, self.paragraph_number - 1)
+        )
+        self.next_button = self._nav_button("Next ▶", "Next paragraph", lambda: min(count, self.paragraph_number + 1))
         self.last_button = self._nav_button("Last ▶▶", "Last paragraph", lambda: count)
         self.jump = widgets.Dropdown(
-            options=[(f"¶{paragraph.number} — {paragraph.text[:48]}…", paragraph.number)
-                     for paragraph in edition.all_paragraphs()],
+            options=[
+                (f"¶{paragraph.number} — {paragraph.text[:48]}…", paragraph.number)
+                for paragraph in edition.all_paragraphs()
+            ],
             description="Go to",
             tooltip="Go to a paragraph",
             layout=widgets.Layout(width="auto", max_width="420px"),
         )
         self.jump.observe(self._on_jump, names="value")
         self.position = widgets.HTML(layout=widgets.Layout(margin="0 0 0 12px"))
-        self.text_mode = widgets.RadioButtons(options=TEXT_MODES, value=False, description="Text",
-                                              tooltip="Show the text as written, or with [sic] readings")
+        self.text_mode = widgets.RadioButtons(
+            options=TEXT_MODES,
+            value=False,
+            description="Text",
+            tooltip="Show the text as written, or with [sic] readings",
+        )
         self.text_mode.observe(lambda change: setattr(self, "with_readings", change["new"]), names="value")
-        self.claims_toggle = widgets.Checkbox(value=False, description="Mark checkable claims", indent=False,
-                                              tooltip="Underline each checkable statement with its verdict")
+        self.claims_toggle = widgets.Checkbox(
+            value=False,
+            description="Mark checkable claims",
+            indent=False,
+            tooltip="Underline each checkable statement with its verdict",
+        )
         self.claims_toggle.observe(lambda change: setattr(self, "with_claims", change["new"]), names="value")
         self.text_view = widgets.HTML()
         self.text_view.add_class("reader-paragraph")
         self.legend = widgets.HTML(self._legend_html())
         self.notes_view = widgets.HTML()
-        self.claims_panel = ClaimsPanel(edition, notes=notes, judge_first=judge_first,
-                                        paragraph_number=paragraph_number)
+        self.claims_panel = ClaimsPanel(
+            edition, notes=notes, judge_first=judge_first, paragraph_number=paragraph_number
+        )
         self.claims_panel.on_judged(lambda claim_id: self._render_text())
         super().__init__(**kwargs)
         self.add_class("reader-paragraph-reader")
-        navigation = widgets.HBox([self.first_button, self.previous_button, self.next_button, self.last_button,
-                                   self.jump, self.position], layout=widgets.Layout(flex_flow="row wrap"))
+        navigation = widgets.HBox(
+            [
+                self.first_button,
+                self.previous_button,
+                self.next_button,
+                self.last_button,
+                self.jump,
+                self.position,
+            ],
+            layout=widgets.Layout(flex_flow="row wrap"),
+        )
         options = widgets.HBox([self.text_mode, self.claims_toggle], layout=widgets.Layout(flex_flow="row wrap"))
-        self.children = [navigation, options, self.text_view, self.legend,
-                         widgets.HTML("<h4>Editorial notes</h4>"), self.notes_view,
-                         widgets.HTML("<h4>Claims: what the record says</h4>"), self.claims_panel]
+        self.children = [
+            navigation,
+            options,
+            self.text_view,
+            self.legend,
+            widgets.HTML("<h4>Editorial notes</h4>"),
+            self.notes_view,
+            widgets.HTML("<h4>Claims: what the record says</h4>"),
+            self.claims_panel,
+        ]
         self.paragraph_number = paragraph_number
         self._render()
 
@@ -74,13 +100,20 @@ class ParagraphReader(ReaderView):
 
     def _legend_html(self) -> str:
         kinds = sorted({entity.kind for entity in self.edition.all_entities()}, key=list(render.KIND_MARKS).index)
-        items = "".join(f'<span class="reader-mention reader-kind-{kind}">{escape(kind)}'
-                        f'<sup class="reader-kind-mark">{render.KIND_MARKS[kind]}</sup></span> ' for kind in kinds)
-        verdicts = "".join(f'<span class="reader-claim reader-verdict-{render.css_class(verdict)}">'
-                           f"{render.VERDICT_MARKS[verdict]} {escape(verdict)}</span> "
-                           for verdict in render.VERDICT_MARKS)
-        return (f'<div class="reader-legend"><span class="reader-label">Names:</span> {items}'
-                f'<br><span class="reader-label">Claims:</span> {verdicts}</div>')
+        items = "".join(
+            f'<span class="reader-mention reader-kind-{kind}">{escape(kind)}'
+            f'<sup class="reader-kind-mark">{render.KIND_MARKS[kind]}</sup></span> '
+            for kind in kinds
+        )
+        verdicts = "".join(
+            f'<span class="reader-claim reader-verdict-{render.css_class(verdict)}">'
+            f"{render.VERDICT_MARKS[verdict]} {escape(verdict)}</span> "
+            for verdict in render.VERDICT_MARKS
+        )
+        return (
+            f'<div class="reader-legend"><span class="reader-label">Names:</span> {items}'
+            f'<br><span class="reader-label">Claims:</span> {verdicts}</div>'
+        )
 
     @observe("paragraph_number")
     def _on_paragraph_change(self, change) -> None:
@@ -103,8 +136,7 @@ class ParagraphReader(ReaderView):
     def _render(self) -> None:
         paragraph, count = self.paragraph, self.edition.paragraph_count
         self.jump.value = paragraph.number
-        self.position.value = (f'<span class="reader-position" aria-live="polite">{paragraph.label} of {count}'
-                               "</span>")
+        self.position.value = f'<span class="reader-position" aria-live="polite">{paragraph.label} of {count}</span>'
         self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
         self._render_text()
@@ -114,13 +146,22 @@ class ParagraphReader(ReaderView):
         self.claims_panel.paragraph_number = paragraph.number
 
     def _render_text(self) -> None:
-        hidden = frozenset(claim.claim_id for claim in self.paragraph.claims
-                           if self.claims_panel.verdict_hidden(claim.claim_id)) if self.with_claims else frozenset()
+        hidden = (
+            frozenset(
+                claim.claim_id for claim in self.paragraph.claims if self.claims_panel.verdict_hidden(claim.claim_id)
+            )
+            if self.with_claims
+            else frozenset()
+        )
         key = (self.paragraph_number, self.with_readings, self.with_claims, hidden)
         if key not in self._html_cache:
-            self._html_cache[key] = render.paragraph_html(self.paragraph, self.edition,
-                                                          with_readings=self.with_readings,
-                                                          with_claims=self.with_claims, hidden_verdicts=hidden)
+            self._html_cache[key] = render.paragraph_html(
+                self.paragraph,
+                self.edition,
+                with_readings=self.with_readings,
+                with_claims=self.with_claims,
+                hidden_verdicts=hidden,
+            )
         self.text_view.value = self._html_cache[key]
 
     def text(self) -> str:

@@ -17,8 +17,12 @@ class QuestionsView(ReaderView):
     def __init__(self, edition: Edition, paragraph_number: int = 1, teacher: bool = False, **kwargs):
         self.edition = edition
         self.view = widgets.HTML()
-        self.teacher_toggle = widgets.Checkbox(value=teacher, indent=False, description="Teacher mode: show "
-                                               "expected points", tooltip="Show the points a teacher should hear")
+        self.teacher_toggle = widgets.Checkbox(
+            value=teacher,
+            indent=False,
+            description="Teacher mode: show expected points",
+            tooltip="Show the points a teacher should hear",
+        )
         super().__init__(paragraph_number=paragraph_number, teacher=teacher, **kwargs)
         self.add_class("reader-questions")
         self.teacher_toggle.observe(lambda change: setattr(self, "teacher", change["new"]), names="value")
@@ -37,9 +41,15 @@ class QuestionsView(ReaderView):
             return
         items = "".join(
             f"<li><p>{escape(question.question)}</p>"
-            + (f'<p class="reader-expected"><span class="reader-label">Expected points:</span> '
-               f"{escape(question.expected_points)}</p>" if self.teacher else "")
-            + "</li>" for question in questions)
+            + (
+                f'<p class="reader-expected"><span class="reader-label">Expected points:</span> '
+                f"{escape(question.expected_points)}</p>"
+                if self.teacher
+                else ""
+            )
+            + "</li>"
+            for question in questions
+        )
         self.view.value = f'<h4>Questions on ¶{self.paragraph_number}</h4><ol class="reader-question-list">{items}</ol>'
 
     def text(self) -> str:

@@ -19,9 +19,12 @@ class SearchView(ReaderView):
         self.edition = edition
         self.index = SearchIndex(edition)
         self._card_callbacks, self._event_callbacks = [], []
-        self.box = widgets.Text(placeholder="a word or a name, e.g. Zhukov, ministries, 1957",
-                                description="Search", continuous_update=False,
-                                tooltip="Search the essay, the cards, the notes and the chronology")
+        self.box = widgets.Text(
+            placeholder="a word or a name, e.g. Zhukov, ministries, 1957",
+            description="Search",
+            continuous_update=False,
+            tooltip="Search the essay, the cards, the notes and the chronology",
+        )
         self.summary = widgets.HTML()
         self.results = widgets.VBox()
         super().__init__(**kwargs)
@@ -40,8 +43,11 @@ class SearchView(ReaderView):
     def _on_query(self, change) -> None:
         self.box.value = change["new"]
         self.hits = self.index.search(change["new"])
-        self.summary.value = (f'<p aria-live="polite">{len(self.hits)} place{"s" if len(self.hits) != 1 else ""} '
-                              "found</p>" if change["new"].strip() else "")
+        self.summary.value = (
+            f'<p aria-live="polite">{len(self.hits)} place{"s" if len(self.hits) != 1 else ""} found</p>'
+            if change["new"].strip()
+            else ""
+        )
         self.results.children = [self._button(hit) for hit in self.hits]
 
     def _button(self, hit) -> widgets.Button:
@@ -64,5 +70,7 @@ class SearchView(ReaderView):
     def text(self) -> str:
         if not self.query:
             return "Search: (empty)"
-        return "\n".join([f"Search “{self.query}”: {len(self.hits)} found"]
-                         + [f"{KIND_LABELS[hit.kind]}: {hit.label}" for hit in self.hits])
+        return "\n".join(
+            [f"Search “{self.query}”: {len(self.hits)} found"]
+            + [f"{KIND_LABELS[hit.kind]}: {hit.label}" for hit in self.hits]
+        )
