@@ -202,3 +202,9 @@ def open_start_notebook_and_run_all(page, server: Server, attempts: int = 3) -> 
             if attempt == attempts:
                 raise
             page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
+
+
+def open_voila_app(page, server: Server) -> None:
+    """Open the app as a student does: its one page, until the reader is on screen."""
+    page.goto(server.url("/"), wait_until="domcontentloaded")
+    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=90_000)

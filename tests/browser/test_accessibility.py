@@ -1,7 +1,7 @@
 """axe-core on the reader's own container in JupyterLab and Voilà; the whole reader with the keyboard alone."""
 
 import pytest
-from harness import offline_page, open_start_notebook_and_run_all, start_lab, start_voila
+from harness import offline_page, open_start_notebook_and_run_all, open_voila_app, start_lab, start_voila
 from reader_page import ReaderPage
 
 # JupyterLab clips its body to 0 px with overflow:hidden, so axe would silently skip colour contrast there.
@@ -49,8 +49,7 @@ def test_axe_in_voila(tab, browser, axe_source, home, screenshots):
     server = start_voila(home)
     try:
         page = offline_page(browser)
-        page.goto(server.url("/"), wait_until="domcontentloaded")
-        page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=90_000)
+        open_voila_app(page, server)
         student = ReaderPage(page)
         visit_all_views(student)
         student.open_tab(tab)
@@ -97,8 +96,7 @@ def test_the_whole_reader_with_the_keyboard_alone(browser, home, screenshots):
     server = start_voila(home)
     try:
         page = offline_page(browser)
-        page.goto(server.url("/"), wait_until="domcontentloaded")
-        page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=90_000)
+        open_voila_app(page, server)
         student = ReaderPage(page)
         page.locator("body").focus()
 

@@ -1,7 +1,7 @@
 """An edition whose every text field carries HTML and JavaScript: nothing runs, everything is shown literally."""
 
 import pytest
-from harness import offline_page, open_start_notebook_and_run_all, start_lab, start_voila
+from harness import offline_page, open_start_notebook_and_run_all, open_voila_app, start_lab, start_voila
 from hostile import MARK, make_hostile_edition
 from reader_page import ReaderPage
 
@@ -66,8 +66,7 @@ def test_hostile_edition_in_voila(hostile_edition, browser, screenshots, home):
     server = start_voila(home, {"READER_EDITION": str(hostile_edition)})
     try:
         page = offline_page(browser)
-        page.goto(server.url("/"), wait_until="domcontentloaded")
-        page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=90_000)
+        open_voila_app(page, server)
         student = ReaderPage(page)
         visit_everything(student, page, reader.load(hostile_edition))
         assert_nothing_ran_and_text_is_literal(page)

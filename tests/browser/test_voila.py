@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from harness import offline_page, start_voila
+from harness import offline_page, open_voila_app, start_voila
 from reader_page import ReaderPage
 
 import reader
@@ -17,8 +17,7 @@ def voila(module_home):
 
 
 def open_app(page, voila) -> ReaderPage:
-    page.goto(voila.url("/"), wait_until="domcontentloaded")
-    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=90_000)
+    open_voila_app(page, voila)
     return ReaderPage(page)
 
 
