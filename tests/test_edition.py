@@ -145,7 +145,7 @@ def test_claims_cover_every_verdict_and_carry_sources(edition):
 def test_excerpt_states_what_is_verified(edition):
     excerpt = edition.excerpt_document
     assert excerpt.paragraph == 2 and excerpt.quotation in edition.paragraph(2).text
-    parts = dict(zip(edition.excerpt_parts["part"], edition.excerpt_parts["status"], strict=True))
+    parts = dict(zip(edition.excerpt["part"], edition.excerpt["status"], strict=True))
     assert {"quotation", "title", "date", "page", "identifier"} <= set(parts)
 
 

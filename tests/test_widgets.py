@@ -58,6 +58,7 @@ def test_every_mention_is_marked(paragraph_reader, edition):
         paragraph_reader.paragraph_number = paragraph.number
         shown = paragraph_reader.text_view.value
         assert shown.count('class="reader-kind-mark"') == len(paragraph.mentions)
+        assert shown.count('class="reader-sr-only"') == len(paragraph.mentions), "readable without hovering"
         for mention in paragraph.mentions:
             assert f'data-entity="{mention.entity_id}">' in shown
 
@@ -221,3 +222,14 @@ def test_controls_have_accessible_names(edition):
     assert len(found) >= 12
     for control in found:
         assert control.description.strip(), f"{type(control).__name__} without a label"
+
+
+def test_rendered_html_is_kept_for_recent_keys_only():
+    from reader.widgets.base import RecentCache
+
+    cache = RecentCache(size=3)
+    made = []
+    for key in [1, 2, 3, 1, 4, 5]:
+        cache.get_or_make(key, lambda key=key: made.append(key) or f"html {key}")
+    assert made == [1, 2, 3, 4, 5], "a recent key is not made again"
+    assert list(cache) == [1, 4, 5]

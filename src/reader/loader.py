@@ -44,7 +44,7 @@ def load(path: str | Path | None = None) -> Edition:
     problems = _check_edition(tables, metadata, excerpt)
     if problems:
         raise EditionError(problems)
-    edition = Edition(folder=folder, tables=tables, metadata=metadata, excerpt=excerpt)
+    edition = Edition(folder=folder, tables=tables, metadata=metadata, excerpt_data=excerpt)
     if key:
         cache.write(key, edition)
     return edition

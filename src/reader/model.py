@@ -170,13 +170,14 @@ class Edition:
     """One text with its apparatus: DataFrames to query, and model objects to render.
 
     DataFrames: ``paragraphs``, ``entities``, ``roles``, ``mentions``, ``events``, ``notes``, ``claims``,
-    ``references``, ``sources``, ``presidium``, ``excerpt`` (one row per verified or unverified part).
+    ``references``, ``sources``, ``presidium``, ``questions``, ``excerpt`` (the quoted document, one row per part
+    with its verification status); ``excerpt_document`` is the quoted document as a model object.
     """
 
     folder: Path
     tables: dict[str, pd.DataFrame | None]
     metadata: dict
-    excerpt: dict | None = None
+    excerpt_data: dict | None = None
     _paragraphs: dict[int, Paragraph] = field(init=False, repr=False)
 
     def __post_init__(self):
@@ -190,16 +191,18 @@ class Edition:
             .reset_index(drop=True)
         )
         self.tables = tables
+        data = self.excerpt_data
         self.excerpt_document = (
             Excerpt(
                 **{
-                    **self.excerpt,
-                    "verification": tuple(self.excerpt.get("verification") or ()),
-                    "context": tuple(self.excerpt.get("context") or ()),
-                    "related_documents": tuple(self.excerpt.get("related_documents") or ()),
-                }
+                    key: data[key]
+                    for key in ("quotation", "essay_citation", "paragraph", "claim_supported", "document")
+                },
+                verification=tuple(data.get("verification") or ()),
+                context=tuple(data.get("context") or ()),
+                related_documents=tuple(data.get("related_documents") or ()),
             )
-            if self.excerpt
+            if data
             else None
         )
         self._build_model()
@@ -223,7 +226,7 @@ class Edition:
         return self.folder.name
 
     @property
-    def excerpt_parts(self) -> pd.DataFrame:
+    def excerpt(self) -> pd.DataFrame:
         """The quoted document's verification, one row per part (quotation, title, date, page, ...)."""
         items = self.excerpt_document.verification if self.excerpt_document else ()
         return pd.DataFrame(

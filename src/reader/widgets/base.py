@@ -1,6 +1,25 @@
 """What every reader view shares: a text/plain repr with the content, and go-to-paragraph callbacks."""
 
+from collections import OrderedDict
+
 import ipywidgets as widgets
+
+
+class RecentCache(OrderedDict):
+    """Rendered HTML kept for the most recent keys only, so memory stays flat however large the edition."""
+
+    def __init__(self, size: int = 128):
+        super().__init__()
+        self.size = size
+
+    def get_or_make(self, key, make):
+        if key in self:
+            self.move_to_end(key)
+            return self[key]
+        value = self[key] = make()
+        if len(self) > self.size:
+            self.popitem(last=False)
+        return value
 
 
 class ReaderView(widgets.VBox):

@@ -5,7 +5,7 @@ from traitlets import Int, Tuple, Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import GoButtons, ReaderView
+from reader.widgets.base import GoButtons, ReaderView, RecentCache
 
 
 class Chronology(ReaderView):
@@ -18,7 +18,7 @@ class Chronology(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
-        self._picture_cache: dict[tuple, tuple[str, str]] = {}
+        self._picture_cache = RecentCache(size=16)
         all_events = edition.all_events()
         self.all_themes = tuple(sorted({event.theme for event in all_events}, key=list(render.THEME_SHAPES).index))
         first_year = min(int(event.start[:4]) for event in all_events)
@@ -115,12 +115,13 @@ class Chronology(ReaderView):
         events = self.visible_events
         highlighted = frozenset(self.edition.paragraph(self.paragraph_number).event_ids)
         key = (tuple(event.event_id for event in events), highlighted, self.years)
-        if key not in self._picture_cache:
-            self._picture_cache[key] = (
+        self.timeline.value, self.table.value = self._picture_cache.get_or_make(
+            key,
+            lambda: (
                 render.timeline_svg(events, highlighted, *self.years),
                 render.events_table_html(events, highlighted),
-            )
-        self.timeline.value, self.table.value = self._picture_cache[key]
+            ),
+        )
         options = [(f"{event.date_label} · {event.title}", event.event_id) for event in events]
         keep = self.event_id if self.event_id in {event_id for _, event_id in options} else None
         self.event_choice.options = options

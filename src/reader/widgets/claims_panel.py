@@ -7,7 +7,7 @@ from reader import render
 from reader.escaping import escape
 from reader.model import Edition
 from reader.student_notes import JUDGEMENTS
-from reader.widgets.base import ReaderView
+from reader.widgets.base import ReaderView, RecentCache
 
 
 class ClaimsPanel(ReaderView):
@@ -20,7 +20,7 @@ class ClaimsPanel(ReaderView):
         self.edition = edition
         self.notes = notes
         self._judged_in_memory: dict[str, dict] = {}
-        self._html_cache: dict[tuple, str] = {}
+        self._html_cache = RecentCache()
         self._judged_callbacks = []
         self.choice = widgets.Dropdown(
             description="Claim",
@@ -119,9 +119,10 @@ class ClaimsPanel(ReaderView):
                 f"{escape(own['judgement'])}{reason}</p>"
             )
         key = (claim.claim_id, self.choice.value, hidden)
-        if key not in self._html_cache:
-            self._html_cache[key] = render.claim_html(claim, self.choice.value, self.edition, show_verdict=not hidden)
-        self.view.value = self._html_cache[key] + mine
+        claim_html = self._html_cache.get_or_make(
+            key, lambda: render.claim_html(claim, self.choice.value, self.edition, show_verdict=not hidden)
+        )
+        self.view.value = claim_html + mine
         self.judge_box.layout.display = None if hidden else "none"
         self.judgement.value, self.reason.value = None, ""
 

@@ -5,7 +5,7 @@ from traitlets import Int, Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import GoButtons, ReaderView
+from reader.widgets.base import GoButtons, ReaderView, RecentCache
 
 
 class EntityCards(ReaderView):
@@ -16,7 +16,7 @@ class EntityCards(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
-        self._card_cache: dict[str, str] = {}
+        self._card_cache = RecentCache()
         self.choice = widgets.Select(
             description="Card",
             tooltip="Choose an entity mentioned in this paragraph",
@@ -85,9 +85,9 @@ class EntityCards(ReaderView):
             self.go_buttons.show(())
             return
         entity = self.edition.entity(self.entity_id)
-        if self.entity_id not in self._card_cache:
-            self._card_cache[self.entity_id] = render.entity_card_html(entity, self.edition)
-        self.card_view.value = self._card_cache[self.entity_id]
+        self.card_view.value = self._card_cache.get_or_make(
+            self.entity_id, lambda: render.entity_card_html(entity, self.edition)
+        )
         self.go_buttons.show(entity.paragraphs)
 
     def text(self) -> str:

@@ -6,7 +6,7 @@ from traitlets import Bool, Int, observe
 from reader import render
 from reader.escaping import escape
 from reader.model import Edition
-from reader.widgets.base import ReaderView
+from reader.widgets.base import ReaderView, RecentCache
 from reader.widgets.claims_panel import ClaimsPanel
 
 TEXT_MODES = [("As written", False), ("With [sic] readings", True)]
@@ -21,7 +21,7 @@ class ParagraphReader(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False, **kwargs):
         self.edition = edition
-        self._html_cache: dict[tuple, str] = {}
+        self._html_cache = RecentCache(size=256)
         count = edition.paragraph_count
         self.first_button = self._nav_button("◀◀ First", "First paragraph", lambda: 1)
         self.previous_button = self._nav_button(
@@ -140,9 +140,9 @@ class ParagraphReader(ReaderView):
         self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
         self._render_text()
-        if ("notes", paragraph.number) not in self._html_cache:
-            self._html_cache[("notes", paragraph.number)] = render.notes_html(paragraph, self.edition)
-        self.notes_view.value = self._html_cache[("notes", paragraph.number)]
+        self.notes_view.value = self._html_cache.get_or_make(
+            ("notes", paragraph.number), lambda: render.notes_html(paragraph, self.edition)
+        )
         self.claims_panel.paragraph_number = paragraph.number
 
     def _render_text(self) -> None:
@@ -154,15 +154,16 @@ class ParagraphReader(ReaderView):
             else frozenset()
         )
         key = (self.paragraph_number, self.with_readings, self.with_claims, hidden)
-        if key not in self._html_cache:
-            self._html_cache[key] = render.paragraph_html(
+        self.text_view.value = self._html_cache.get_or_make(
+            key,
+            lambda: render.paragraph_html(
                 self.paragraph,
                 self.edition,
                 with_readings=self.with_readings,
                 with_claims=self.with_claims,
                 hidden_verdicts=hidden,
-            )
-        self.text_view.value = self._html_cache[key]
+            ),
+        )
 
     def text(self) -> str:
         return render.paragraph_text(self.paragraph, self.edition)
