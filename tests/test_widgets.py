@@ -181,7 +181,14 @@ def test_app_keeps_every_view_on_the_current_paragraph(edition):
     assert isinstance(app, ReaderApp)
     app.paragraph_reader.next_button.click()
     assert app.paragraph_number == 2
-    assert app.entity_cards.paragraph_number == 2 and app.chronology.paragraph_number == 2
+    assert app.entity_cards.paragraph_number == 2, "the visible tab follows at once"
+    assert app.chronology.paragraph_number == 1, "a hidden tab waits"
+    app.open_tab("Chronology")
+    assert app.chronology.paragraph_number == 2, "and catches up when opened"
+    assert app.questions.paragraph_number == 1
+    app.open_tab("Questions")
+    assert app.questions.paragraph_number == 2
+    app.open_tab("Cards")
     assert app.excerpt_button.layout.display is None, "¶2 quotes the CIA report"
     app.excerpt_button.click()
     assert app.tabs.selected_index == 2

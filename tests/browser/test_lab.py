@@ -4,6 +4,7 @@ import json
 
 import pytest
 from harness import offline_page, open_start_notebook_and_run_all, start_lab
+from playwright.sync_api import expect
 from reader_page import ReaderPage
 
 import reader
@@ -80,7 +81,7 @@ def test_student_reads_in_jupyterlab(lab, browser, screenshots):
     open_start_notebook_and_run_all(page, lab)
     again = ReaderPage(page)
     again.jump_to(11)
-    assert again.note_field().input_value() == "Who fired at Novocherkassk: police or army?"
+    expect(again.note_field()).to_have_value("Who fired at Novocherkassk: police or army?", timeout=20_000)
     saved = json.loads((lab.notes_dir / f"{edition.name}.json").read_text(encoding="utf-8"))
     assert saved["paragraph_notes"]["11"]["text"] == "Who fired at Novocherkassk: police or army?"
     page.screenshot(path=str(screenshots / "lab-06-note-after-reload.png"))

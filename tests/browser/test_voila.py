@@ -4,6 +4,7 @@ import json
 
 import pytest
 from harness import offline_page, open_voila_app, start_voila
+from playwright.sync_api import expect
 from reader_page import ReaderPage
 
 import reader
@@ -67,9 +68,10 @@ def test_student_uses_the_app_offline(voila, browser, screenshots):
     page.reload()  # a new kernel: the note comes back from the student's file
     again = open_app(page, voila)
     again.jump_to(11)
-    assert again.note_field().input_value() == "Compare with the official toll."
+    expect(again.note_field()).to_have_value("Compare with the official toll.", timeout=20_000)
     again.jump_to(2)
-    assert "verdict hidden" not in again.app.locator(".reader-claims").inner_text()
+    expect(again.app.locator(".reader-claims .reader-own-judgement")).to_contain_text("doubtful", timeout=20_000)
+    expect(again.app.locator(".reader-claims .reader-claim-card .reader-verdict")).to_contain_text(first_claim.verdict)
     saved = json.loads((voila.notes_dir / f"{edition.name}.json").read_text(encoding="utf-8"))
     assert saved["judgements"][first_claim.claim_id]["judgement"] == "doubtful"
     page.screenshot(path=str(screenshots / "voila-03-after-reload.png"))

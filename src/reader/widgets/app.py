@@ -55,6 +55,7 @@ class ReaderApp(ReaderView):
             children=[self.entity_cards, self.chronology, self.excerpt_view, self.questions, self.search],
             titles=TAB_TITLES,
         )
+        self.tabs.observe(self._sync_visible_tab, names="selected_index")
         self.excerpt_button = widgets.Button(
             description="Open the quoted document",
             tooltip="Show the document this paragraph quotes",
@@ -98,12 +99,19 @@ class ReaderApp(ReaderView):
     def _on_paragraph_change(self, change) -> None:
         number = change["new"]
         self.paragraph_reader.paragraph_number = number
-        self.entity_cards.paragraph_number = number
-        self.chronology.paragraph_number = number
-        self.questions.paragraph_number = number
         if self.notes_panel is not None:
             self.notes_panel.paragraph_number = number
+        self._sync_visible_tab()
         self._update_excerpt_button()
+
+    def _sync_visible_tab(self, change=None) -> None:
+        """Only the tab on screen follows the paragraph at once; the others catch up when they are opened.
+
+        This keeps a paragraph change cheap (the chronology of a large edition is the costliest view).
+        """
+        view = self.tabs.children[self.tabs.selected_index or 0]
+        if "paragraph_number" in view.trait_names():
+            view.paragraph_number = self.paragraph_number
 
     def _update_excerpt_button(self) -> None:
         excerpt = self.edition.excerpt_document
@@ -111,6 +119,7 @@ class ReaderApp(ReaderView):
         self.excerpt_button.layout.display = None if quoted_here else "none"
 
     def text(self) -> str:
+        self.entity_cards.paragraph_number = self.paragraph_number
         return "\n\n".join([self.paragraph_reader.text(), self.entity_cards.text()])
 
 
