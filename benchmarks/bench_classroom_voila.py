@@ -1,0 +1,226 @@
+"""Thirty students open the Voilà app at once, then each pages through all 11 paragraphs; against a trivial
+one-widget Voilà app under the same load.
+
+    .venv/bin/python benchmarks/bench_classroom_voila.py [--students 30]
+
+Students are protocol-level clients (the page over HTTP, then the kernel's websocket, as the page's script does),
+not 30 browsers: on a 2-core machine 30 Chromium pages measure Chromium, not the server. Both servers run with the
+settings `reader app` ships (IPC kernels, culling), here with a short cull time so that leftover kernels can be
+counted after the pages close.
+"""
+
+import argparse
+import asyncio
+import json
+import re
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import nbformat
+from common import REPOSITORY, main_guard, median, percentile, report
+from tornado.httpclient import AsyncHTTPClient, HTTPRequest
+from tornado.websocket import websocket_connect
+
+sys.path.insert(0, str(REPOSITORY / "tests" / "browser"))
+from harness import Server, free_port, remove_home, throwaway_home  # noqa: E402
+
+from reader.app_server import app_notebook_path  # noqa: E402
+
+TRIVIAL_APP = """import ipywidgets as widgets
+state = {"number": 1}
+position = widgets.HTML('<span class="reader-position">¶1 of 11</span>')
+button = widgets.Button(description="Next ▶")
+def step(_button):
+    state["number"] = min(state["number"] + 1, 11)
+    position.value = f'<span class="reader-position">¶{state["number"]} of 11</span>'
+button.on_click(step)
+widgets.VBox([button, position])"""
+CULL_SECONDS = 20
+
+
+def message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
+    return json.dumps(
+        {
+            "header": {
+                "msg_id": uuid.uuid4().hex,
+                "username": "student",
+                "session": session,
+                "msg_type": msg_type,
+                "version": "5.3",
+                "date": datetime.now(UTC).isoformat(),
+            },
+            "parent_header": {},
+            "metadata": metadata or {},
+            "content": content,
+            "channel": "shell",
+            "buffers": [],
+        }
+    )
+
+
+async def student(base_url: str, paragraphs: int) -> dict:
+    """Open the page, connect to its kernel, fetch the widgets' state, then click Next until the last paragraph."""
+    start = time.perf_counter()
+    client = AsyncHTTPClient()
+    page = (await client.fetch(base_url + "/", request_timeout=600)).body.decode()
+    kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page).group(1)
+    session = uuid.uuid4().hex
+    socket = await websocket_connect(
+        HTTPRequest(
+            f"{base_url.replace('http', 'ws')}/api/kernels/{kernel_id}/channels?session_id={session}",
+            headers={"Origin": base_url},
+        ),
+        max_message_size=256 * 1024 * 1024,
+    )
+    control = uuid.uuid4().hex
+    await socket.write_message(
+        message(
+            session,
+            "comm_open",
+            {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+            {"version": "1.0.0"},
+        )
+    )
+    await socket.write_message(message(session, "comm_msg", {"comm_id": control, "data": {"method": "request_states"}}))
+    states = None
+    while states is None:
+        reply = json.loads(await socket.read_message())
+        data = reply.get("content", {}).get("data", {})
+        if reply.get("msg_type") == "comm_msg" and data.get("method") == "update_states":
+            states = data["states"]
+    ready = time.perf_counter() - start
+    button = next(
+        model
+        for model, entry in states.items()
+        if entry["model_name"] == "ButtonModel" and entry["state"].get("description") == "Next ▶"
+    )
+    position = next(
+        model
+        for model, entry in states.items()
+        if entry["model_name"] == "HTMLModel" and "reader-position" in str(entry["state"].get("value"))
+    )
+    changes = []
+    for number in range(2, paragraphs + 1):
+        clicked = time.perf_counter()
+        await socket.write_message(
+            message(
+                session, "comm_msg", {"comm_id": button, "data": {"method": "custom", "content": {"event": "click"}}}
+            )
+        )
+        while True:
+            reply = json.loads(await socket.read_message())
+            content = reply.get("content", {})
+            value = content.get("data", {}).get("state", {}).get("value", "")
+            if content.get("comm_id") == position and f"¶{number} of" in str(value):
+                break
+        changes.append(time.perf_counter() - clicked)
+    socket.close()
+    return {"ready": ready, "changes": changes}
+
+
+async def classroom(base_url: str, students: int, paragraphs: int) -> dict:
+    start = time.perf_counter()
+    results = await asyncio.gather(*(student(base_url, paragraphs) for _ in range(students)), return_exceptions=True)
+    failures = [result for result in results if isinstance(result, BaseException)]
+    done = [result for result in results if not isinstance(result, BaseException)]
+    return {
+        "all_ready": max((result["ready"] for result in done), default=float("nan")),
+        "wall": time.perf_counter() - start,
+        "changes": [change for result in done for change in result["changes"]],
+        "failures": [repr(failure) for failure in failures],
+    }
+
+
+def kernel_processes(server: Server) -> int:
+    output = subprocess.run(
+        ["pgrep", "-f", "-g", str(server.process.pid), "ipykernel_launcher"], capture_output=True, text=True
+    ).stdout
+    return len(output.split())
+
+
+def run(notebook: Path, students: int, paragraphs: int) -> dict:
+    home = throwaway_home()
+    port = free_port()
+    from reader.app_server import voila_command
+
+    command = voila_command(port=port, open_browser=False)
+    command[command.index(app_notebook_path())] = str(notebook)
+    command = [
+        part
+        for part in command
+        if not part.startswith(("--MappingKernelManager.cull_interval", "--MappingKernelManager.cull_idle_timeout"))
+    ]
+    command += [
+        f"--MappingKernelManager.cull_interval={CULL_SECONDS // 2}",
+        f"--MappingKernelManager.cull_idle_timeout={CULL_SECONDS}",
+    ]
+    server = Server(command, port, "", home, "/voila/static/voila.js", {"READER_NOTES_DIR": str(home / "notes")})
+    try:
+        result = asyncio.run(classroom(server.base_url, students, paragraphs))
+        result["kernels_at_end"] = kernel_processes(server)
+        time.sleep(CULL_SECONDS * 2.5)
+        result["kernels_left"] = kernel_processes(server)
+        return result
+    finally:
+        server.stop()
+        remove_home(home)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=30)
+    arguments = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="bench-classroom-"))
+    trivial = folder / "trivial.ipynb"
+    book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TRIVIAL_APP)])
+    book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
+    nbformat.write(book, trivial)
+    base = run(trivial, arguments.students, 11)
+    mine = run(Path(app_notebook_path()), arguments.students, 11)
+    for name, result in (("trivial app", base), ("reader app", mine)):
+        print(
+            f"  {name}: all {arguments.students} ready in {result['all_ready']:.1f} s; "
+            f"{len(result['changes'])} paragraph changes, median {median(result['changes']) * 1000:.0f} ms, "
+            f"p95 {percentile(result['changes'], 0.95) * 1000:.0f} ms; failures {len(result['failures'])}; "
+            f"kernels when the pages closed {result['kernels_at_end']}, {CULL_SECONDS * 2.5:.0f} s later "
+            f"{result['kernels_left']}"
+        )
+        for failure in result["failures"][:3]:
+            print(f"    failure: {failure}")
+    results = [
+        report(
+            f"{arguments.students} students: time until all are ready",
+            mine["all_ready"],
+            "trivial app",
+            base["all_ready"],
+            1.2,
+            unit="s",
+            scale=1,
+        ),
+        report(
+            f"{arguments.students} students: p95 paragraph change",
+            percentile(mine["changes"], 0.95),
+            "trivial app",
+            percentile(base["changes"], 0.95),
+            1.3,
+        ),
+    ]
+    print(
+        json.dumps(
+            {
+                "results": results,
+                "failures": len(mine["failures"]),
+                "kernels_at_end": mine["kernels_at_end"],
+                "kernels_left": mine["kernels_left"],
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main_guard(main)
