@@ -133,8 +133,6 @@ def start_lab(home: Path, environment: dict[str, str] | None = None) -> Server:
         "--allow-root",
         f"--LabApp.default_url=/lab/tree/{START_NOTEBOOK}",
         f"--LabApp.workspaces_dir={home / 'workspaces'}",
-        "--ServerApp.disable_check_xsrf=False",
-        "--MappingKernelManager.cull_idle_timeout=0",
     ]
     return Server(command, port, token, home, "/api/status", environment)
 

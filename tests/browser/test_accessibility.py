@@ -12,6 +12,14 @@ html, body { height: auto !important; overflow: visible !important; }
 SERIOUS = ("serious", "critical")
 
 
+@pytest.fixture(scope="module")
+def voila(module_home):
+    """One app server for the module; every test opens its own page, so its own kernel."""
+    server = start_voila(module_home)
+    yield server
+    server.stop()
+
+
 def run_axe(page, axe_source) -> dict:
     page.add_script_tag(path=str(axe_source))
     return page.evaluate("""async () => await axe.run(document.querySelector('.reader-app'),
@@ -45,19 +53,15 @@ def visit_all_views(student: ReaderPage) -> None:
 
 
 @pytest.mark.parametrize("tab", ["Cards", "Chronology", "Quoted document", "Questions", "Search"])
-def test_axe_in_voila(tab, browser, axe_source, home, screenshots):
-    server = start_voila(home)
-    try:
-        page = offline_page(browser)
-        open_voila_app(page, server)
-        student = ReaderPage(page)
-        visit_all_views(student)
-        student.open_tab(tab)
-        page.wait_for_timeout(300)
-        assert_accessible(run_axe(page, axe_source))
-        page.context.close()
-    finally:
-        server.stop()
+def test_axe_in_voila(tab, browser, axe_source, voila):
+    page = offline_page(browser)
+    open_voila_app(page, voila)
+    student = ReaderPage(page)
+    visit_all_views(student)
+    student.open_tab(tab)
+    page.wait_for_timeout(300)
+    assert_accessible(run_axe(page, axe_source))
+    page.context.close()
 
 
 def test_axe_in_jupyterlab(browser, axe_source, home):
@@ -91,62 +95,58 @@ def tab_to(page, predicate, limit: int = 120) -> str:
     raise AssertionError(f"could not reach the control with Tab; last focus: {focused(page)}")
 
 
-def test_the_whole_reader_with_the_keyboard_alone(browser, home, screenshots):
+def test_the_whole_reader_with_the_keyboard_alone(browser, voila, screenshots):
     """In the Voilà app: no mouse. Tab, Shift+Tab, Enter, Space and arrows only."""
-    server = start_voila(home)
-    try:
-        page = offline_page(browser)
-        open_voila_app(page, server)
-        student = ReaderPage(page)
-        page.locator("body").focus()
+    page = offline_page(browser)
+    open_voila_app(page, voila)
+    student = ReaderPage(page)
+    page.locator("body").focus()
 
-        tab_to(page, lambda text: text.startswith("BUTTON Next"))
-        page.keyboard.press("Enter")
-        student.wait_for_position(2)
-        page.keyboard.press("Space")
-        student.wait_for_position(3)
+    tab_to(page, lambda text: text.startswith("BUTTON Next"))
+    page.keyboard.press("Enter")
+    student.wait_for_position(2)
+    page.keyboard.press("Space")
+    student.wait_for_position(3)
 
-        tab_to(page, lambda text: text.startswith("SELECT"))  # Go to
-        page.keyboard.press("ArrowDown")
-        student.wait_for_position(4)
-        page.keyboard.press("ArrowUp")
-        page.keyboard.press("ArrowUp")
-        student.wait_for_position(2)
+    tab_to(page, lambda text: text.startswith("SELECT"))  # Go to
+    page.keyboard.press("ArrowDown")
+    student.wait_for_position(4)
+    page.keyboard.press("ArrowUp")
+    page.keyboard.press("ArrowUp")
+    student.wait_for_position(2)
 
-        tab_to(page, lambda text: text.startswith("INPUT"))  # the text mode radios
-        page.keyboard.press("ArrowDown")
-        student.app.locator(".reader-reading").first.wait_for(timeout=20_000)
+    tab_to(page, lambda text: text.startswith("INPUT"))  # the text mode radios
+    page.keyboard.press("ArrowDown")
+    student.app.locator(".reader-reading").first.wait_for(timeout=20_000)
 
-        tab_to(page, lambda text: text.startswith("INPUT"))  # mark checkable claims
-        page.keyboard.press("Space")
-        student.app.locator(".reader-claim-mark").first.wait_for(timeout=20_000)
+    tab_to(page, lambda text: text.startswith("INPUT"))  # mark checkable claims
+    page.keyboard.press("Space")
+    student.app.locator(".reader-claim-mark").first.wait_for(timeout=20_000)
 
-        tab_to(page, lambda text: text.startswith("BUTTON Open the quoted document"))
-        page.keyboard.press("Enter")
-        student.app.locator(".reader-excerpt").wait_for(timeout=20_000)
+    tab_to(page, lambda text: text.startswith("BUTTON Open the quoted document"))
+    page.keyboard.press("Enter")
+    student.app.locator(".reader-excerpt").wait_for(timeout=20_000)
 
-        tab_to(page, lambda text: text.startswith("TEXTAREA"), limit=200)  # the note field
-        page.keyboard.type("Typed without a mouse.")
-        page.keyboard.press("Tab")
-        student.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=20_000)
+    tab_to(page, lambda text: text.startswith("TEXTAREA"), limit=200)  # the note field
+    page.keyboard.type("Typed without a mouse.")
+    page.keyboard.press("Tab")
+    student.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=20_000)
 
-        tab_to(page, lambda text: text.startswith("LI") or "Cards" in text, limit=200)  # the tab bar
-        page.keyboard.press("Enter")
-        tab_to(page, lambda text: text.startswith("SELECT"))  # the card list
-        heading = student.app.locator(".reader-entity-cards .reader-card h3")
-        before = heading.inner_text()
-        page.keyboard.press("ArrowDown")
-        page.wait_for_function(
-            "(before) => document.querySelector('.reader-entity-cards .reader-card h3').innerText !== before",
-            arg=before,
-            timeout=20_000,
-        )
-        page.wait_for_timeout(500)  # the card's buttons arrive with the card
-        tab_to(page, lambda text: text.startswith("BUTTON Go to ¶"))
-        target = int(focused(page).split("¶")[1])
-        page.keyboard.press("Enter")
-        student.wait_for_position(target)
-        page.screenshot(path=str(screenshots / "keyboard-only.png"))
-        page.context.close()
-    finally:
-        server.stop()
+    tab_to(page, lambda text: text.startswith("LI") or "Cards" in text, limit=200)  # the tab bar
+    page.keyboard.press("Enter")
+    tab_to(page, lambda text: text.startswith("SELECT"))  # the card list
+    heading = student.app.locator(".reader-entity-cards .reader-card h3")
+    before = heading.inner_text()
+    page.keyboard.press("ArrowDown")
+    page.wait_for_function(
+        "(before) => document.querySelector('.reader-entity-cards .reader-card h3').innerText !== before",
+        arg=before,
+        timeout=20_000,
+    )
+    page.wait_for_timeout(500)  # the card's buttons arrive with the card
+    tab_to(page, lambda text: text.startswith("BUTTON Go to ¶"))
+    target = int(focused(page).split("¶")[1])
+    page.keyboard.press("Enter")
+    student.wait_for_position(target)
+    page.screenshot(path=str(screenshots / "keyboard-only.png"))
+    page.context.close()
