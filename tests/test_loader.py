@@ -1,6 +1,9 @@
 """Broken copies of the bundled edition: each raises EditionError with one line naming file, line and column."""
 
+import os
 import re
+import subprocess
+import sys
 
 import pytest
 import yaml
@@ -404,7 +407,9 @@ def test_the_cache_can_be_turned_off(edition_copy, monkeypatch, tmp_path):
     assert not (tmp_path / "cache").exists()
     monkeypatch.setenv("READER_CACHE", "1")
     reader.load(edition_copy)
-    assert len(list(cache.cache_folder().glob("*.pickle"))) == 1
+    assert sorted(path.name.count(".") for path in cache.cache_folder().glob("*.pickle")) == [1, 2], (
+        "the model and, apart, its DataFrames"
+    )
 
 
 def test_an_unreadable_cache_file_is_ignored(edition_copy, monkeypatch, tmp_path):
@@ -414,3 +419,47 @@ def test_an_unreadable_cache_file_is_ignored(edition_copy, monkeypatch, tmp_path
     reader.load(edition_copy)
     (cache.cache_folder() / f"{cache.edition_key(edition_copy, __version__)}.pickle").write_bytes(b"garbage")
     assert reader.load(edition_copy).paragraph_count == 11
+
+
+def test_a_cached_edition_gives_back_the_same_dataframes(edition_copy, monkeypatch, tmp_path):
+    import pandas.testing
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    first = reader.load(edition_copy)
+    cached = reader.load(edition_copy)
+    assert cached._tables is None, "the DataFrames stay on disk until they are used"
+    for name, frame in first.tables.items():
+        if frame is None:
+            assert cached.tables[name] is None
+        else:
+            pandas.testing.assert_frame_equal(cached.tables[name], frame)
+    assert cached.counts() == first.counts()
+
+
+def test_cached_dataframes_that_are_gone_are_read_and_checked_again(edition_copy, monkeypatch, tmp_path, table):
+    from reader import cache
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    reader.load(edition_copy)
+    cached = reader.load(edition_copy)
+    (cache.cache_folder() / f"{cached.tables_key}.pickle").unlink()
+    assert list(cached.entities["entity_id"]) == list(reader.load(edition_copy).entities["entity_id"])
+    again = reader.load(edition_copy)
+    table("entities").set(0, "kind", "persn").save()
+    with pytest.raises(EditionError, match="persn"):
+        again.entities  # noqa: B018 - the edition changed under the kernel: it is checked, not trusted
+
+
+def test_a_student_kernel_reading_a_cached_edition_does_not_import_pandas(edition_copy, tmp_path):
+    environment = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    script = (
+        "import sys, reader\n"
+        f"app = reader.open({str(edition_copy)!r}, notes_file={str(tmp_path / 'notes.json')!r})\n"
+        "app.paragraph_number = 2\n"
+        "print('pandas' in sys.modules)\n"
+    )
+    runs = [
+        subprocess.run([sys.executable, "-c", script], env=environment, capture_output=True, text=True, check=True)
+        for _ in range(2)
+    ]
+    assert [run.stdout.strip() for run in runs] == ["True", "False"], "validated with pandas once, then not needed"

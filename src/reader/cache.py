@@ -5,6 +5,9 @@ kernel, every student). Only an edition that passed validation is stored, under 
 its files and the package version, so any edit, however small, is validated again. The cache lives in the
 user's own cache folder (XDG_CACHE_HOME, or ~/.cache); READER_CACHE=0 turns it off. A cache file that cannot be
 read is ignored.
+
+An edition is stored as two files: its model (plain Python objects, all a reading kernel needs) and its
+DataFrames, read back only when a DataFrame is first used, so that a student's kernel need not import pandas.
 """
 
 import contextlib
@@ -57,3 +60,10 @@ def write(key: str, value) -> None:
         with os.fdopen(descriptor, "wb") as cache_file:
             pickle.dump(value, cache_file, protocol=pickle.HIGHEST_PROTOCOL)
         os.replace(temporary, folder / f"{key}.pickle")
+
+
+def write_edition(key: str, edition) -> None:
+    """Store a validated edition: its DataFrames under ``KEY.tables``, then the model, which names that file."""
+    edition.tables_key = f"{key}.tables"
+    write(edition.tables_key, edition.tables)
+    write(key, edition)

@@ -4,10 +4,11 @@ Every problem becomes one line naming the file, the line, the column and what wa
 pass raises one :class:`~reader.errors.EditionError`.
 """
 
+from __future__ import annotations
+
 import io
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from reader import __version__, cache
 from reader.errors import EditionError
@@ -24,6 +25,9 @@ from reader.schema import (
     check_iso_date,
 )
 
+if TYPE_CHECKING:
+    import pandas as pd
+
 EDITION_FILE = "edition.yaml"
 EXCERPT_FILE = "excerpt.yaml"
 
@@ -38,16 +42,26 @@ def load(path: str | Path | None = None) -> Edition:
     if isinstance(cached, Edition):
         cached.folder = folder
         return cached
+    tables, metadata, excerpt = _read_and_check(folder)
+    edition = Edition(folder=folder, tables=tables, metadata=metadata, excerpt_data=excerpt)
+    if key:
+        cache.write_edition(key, edition)
+    return edition
+
+
+def validated_tables(folder: Path) -> dict[str, pd.DataFrame | None]:
+    """The edition's tables, read and checked again (for an edition whose cached DataFrames are gone)."""
+    return _read_and_check(folder)[0]
+
+
+def _read_and_check(folder: Path) -> tuple[dict, dict, dict | None]:
     tables = {spec.name: _read_table(folder, spec) for spec in TABLES}
     metadata = _read_yaml(folder / EDITION_FILE, required=True)
     excerpt = _read_yaml(folder / EXCERPT_FILE, required=False)
     problems = _check_edition(tables, metadata, excerpt)
     if problems:
         raise EditionError(problems)
-    edition = Edition(folder=folder, tables=tables, metadata=metadata, excerpt_data=excerpt)
-    if key:
-        cache.write(key, edition)
-    return edition
+    return tables, metadata, excerpt
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -66,7 +80,9 @@ def _read_text(path: Path) -> str:
 
 def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
     """One CSV as a DataFrame of parsed values, with the file line of each row in ``line``."""
-    import csv  # here, not at the top: a cached edition needs neither csv nor yaml
+    import csv  # here, not at the top: a cached edition needs neither csv, yaml nor pandas
+
+    import pandas as pd
 
     path = folder / spec.file_name
     if not path.is_file():

@@ -1,11 +1,13 @@
 """The edition as objects: what the widgets render. Built once at load, so a paragraph change only looks up."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import TYPE_CHECKING
 
 from reader.schema import date_precision
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -144,7 +146,8 @@ class Paragraph:
         return f"¶{self.number}"
 
 
-def _records(frame: pd.DataFrame | None, model: type) -> list:
+def _records(frame: "pd.DataFrame | None", model: type) -> list:
+    """Model objects from a table's rows (plain Python values: a cached model never needs pandas)."""
     if frame is None:
         return []
     names = [name for name in model.__dataclass_fields__ if name in frame.columns]
@@ -152,7 +155,7 @@ def _records(frame: pd.DataFrame | None, model: type) -> list:
 
 
 def _none_if_missing(value):
-    return None if value is None or (isinstance(value, float) and pd.isna(value)) else value
+    return None if value is None or (isinstance(value, float) and value != value) else value  # NaN != NaN
 
 
 def _group_by_paragraph(*collections) -> list[dict[int, list]]:
@@ -165,33 +168,41 @@ def _group_by_paragraph(*collections) -> list[dict[int, list]]:
     return groups
 
 
-@dataclass
+def _prepared_tables(tables: dict) -> dict:
+    """The validated tables as students query them: without the file line, events in date order."""
+    tables = {name: (frame.drop(columns="line") if frame is not None else None) for name, frame in tables.items()}
+    tables["events"] = (
+        tables["events"]
+        .assign(precision=tables["events"]["start"].map(date_precision))
+        .sort_values(["start", "event_id"], kind="stable")
+        .reset_index(drop=True)
+    )
+    return tables
+
+
+def _table_property(name: str) -> property:
+    return property(lambda self: self.tables[name], doc=f"The {name} table, as a pandas DataFrame.")
+
+
 class Edition:
     """One text with its apparatus: DataFrames to query, and model objects to render.
 
     DataFrames: ``paragraphs``, ``entities``, ``roles``, ``mentions``, ``events``, ``notes``, ``claims``,
     ``references``, ``sources``, ``presidium``, ``questions``, ``excerpt`` (the quoted document, one row per part
     with its verification status); ``excerpt_document`` is the quoted document as a model object.
+
+    The model objects are plain Python. The DataFrames are kept apart when the edition is cached (see
+    ``reader.cache``), so a kernel that only reads — every student's — never imports pandas; the first use of a
+    DataFrame brings them back.
     """
 
-    folder: Path
-    tables: dict[str, pd.DataFrame | None]
-    metadata: dict
-    excerpt_data: dict | None = None
-    _paragraphs: dict[int, Paragraph] = field(init=False, repr=False)
-
-    def __post_init__(self):
-        tables = {
-            name: (frame.drop(columns="line") if frame is not None else None) for name, frame in self.tables.items()
-        }
-        tables["events"] = (
-            tables["events"]
-            .assign(precision=tables["events"]["start"].map(date_precision))
-            .sort_values(["start", "event_id"], kind="stable")
-            .reset_index(drop=True)
-        )
-        self.tables = tables
-        data = self.excerpt_data
+    def __init__(self, folder: Path, tables: dict, metadata: dict, excerpt_data: dict | None = None):
+        self.folder = folder
+        self.metadata = metadata
+        self.excerpt_data = excerpt_data
+        self.tables_key: str | None = None  # where reader.cache keeps the DataFrames of a cached edition
+        self._tables = _prepared_tables(tables)
+        data = excerpt_data
         self.excerpt_document = (
             Excerpt(
                 **{
@@ -205,20 +216,39 @@ class Edition:
             if data
             else None
         )
+        self._counts = {name: (0 if frame is None else len(frame)) for name, frame in self._tables.items()}
         self._build_model()
 
+    def __getstate__(self) -> dict:
+        """Pickled without the DataFrames: ``reader.cache`` stores them in a file of their own."""
+        return {**self.__dict__, "_tables": None}
+
+    @property
+    def tables(self) -> dict:
+        """The validated tables by name (None for an optional table the edition does not have)."""
+        if self._tables is None:
+            from reader import cache
+
+            tables = cache.read(self.tables_key) if self.tables_key else None
+            if not isinstance(tables, dict):
+                from reader.loader import validated_tables
+
+                tables = _prepared_tables(validated_tables(self.folder))
+            self._tables = tables
+        return self._tables
+
     # DataFrames, for students to query -------------------------------------------------------------------
-    paragraphs = property(lambda self: self.tables["paragraphs"])
-    entities = property(lambda self: self.tables["entities"])
-    roles = property(lambda self: self.tables["roles"])
-    mentions = property(lambda self: self.tables["mentions"])
-    events = property(lambda self: self.tables["events"])
-    notes = property(lambda self: self.tables["notes"])
-    claims = property(lambda self: self.tables["claims"])
-    references = property(lambda self: self.tables["references"])
-    sources = property(lambda self: self.tables["sources"])
-    presidium = property(lambda self: self.tables["presidium"])
-    questions = property(lambda self: self.tables["questions"])
+    paragraphs = _table_property("paragraphs")
+    entities = _table_property("entities")
+    roles = _table_property("roles")
+    mentions = _table_property("mentions")
+    events = _table_property("events")
+    notes = _table_property("notes")
+    claims = _table_property("claims")
+    references = _table_property("references")
+    sources = _table_property("sources")
+    presidium = _table_property("presidium")
+    questions = _table_property("questions")
 
     @property
     def name(self) -> str:
@@ -226,8 +256,10 @@ class Edition:
         return self.folder.name
 
     @property
-    def excerpt(self) -> pd.DataFrame:
+    def excerpt(self) -> "pd.DataFrame":
         """The quoted document's verification, one row per part (quotation, title, date, page, ...)."""
+        import pandas as pd
+
         items = self.excerpt_document.verification if self.excerpt_document else ()
         return pd.DataFrame(
             [
@@ -248,12 +280,13 @@ class Edition:
 
     # The model, for widgets ------------------------------------------------------------------------------
     def _build_model(self) -> None:
-        mentions = _records(self.mentions, Mention)
-        notes = _records(self.notes, Note)
-        claims = _records(self.claims, Claim)
-        events = _records(self.events, Event)
+        tables = self._tables
+        mentions = _records(tables["mentions"], Mention)
+        notes = _records(tables["notes"], Note)
+        claims = _records(tables["claims"], Claim)
+        events = _records(tables["events"], Event)
         roles_by_entity: dict[str, list[Role]] = {}
-        for row in self.roles.to_dict("records"):
+        for row in tables["roles"].to_dict("records"):
             roles_by_entity.setdefault(row["entity_id"], []).append(
                 Role(row["role"], row["start"], row["end"], row["source_ids"])
             )
@@ -270,21 +303,21 @@ class Edition:
                     "paragraphs": tuple(sorted(paragraphs_by_entity.get(entity.entity_id, ()))),
                 }
             )
-            for entity in _records(self.entities, Entity)
+            for entity in _records(tables["entities"], Entity)
         }
         self._events = {event.event_id: event for event in events}
-        self._presidium = tuple(_records(self.presidium, PresidiumMember))
-        self._sources = {source.source_id: source for source in _records(self.sources, Source)}
-        for row in self.references.to_dict("records"):
+        self._presidium = tuple(_records(tables["presidium"], PresidiumMember))
+        self._sources = {source.source_id: source for source in _records(tables["sources"], Source)}
+        for row in tables["references"].to_dict("records"):
             self._sources[row["reference_id"]] = Source(row["reference_id"], row["verbatim"], row["url"], row["note"])
-        questions = _records(self.questions, Question)
+        questions = _records(tables["questions"], Question)
         by_paragraph = _group_by_paragraph(mentions, notes, claims, questions)
         events_by_paragraph: dict[int, list[str]] = {}
         for event in events:
             for number in event.paragraphs:
                 events_by_paragraph.setdefault(number, []).append(event.event_id)
         self._paragraphs = {}
-        for number, text in zip(self.paragraphs["paragraph"], self.paragraphs["text"], strict=True):
+        for number, text in ((row["paragraph"], row["text"]) for row in tables["paragraphs"].to_dict("records")):
             own_mentions, own_notes, own_claims, own_questions = (
                 tuple(group.get(number, ())) for group in by_paragraph
             )
@@ -330,17 +363,11 @@ class Edition:
 
     def counts(self) -> dict[str, int]:
         """How much the edition holds, for ``reader check`` and the start notebook."""
+        shown = ("paragraphs", "entities", "mentions", "events", "notes", "claims", "references", "sources")
         return {
-            "paragraphs": len(self.paragraphs),
-            "entities": len(self.entities),
-            "mentions": len(self.mentions),
-            "events": len(self.events),
-            "notes": len(self.notes),
-            "claims": len(self.claims),
-            "references": len(self.references),
-            "sources": len(self.sources),
-            "presidium members": 0 if self.presidium is None else len(self.presidium),
-            "questions": 0 if self.questions is None else len(self.questions),
+            **{name: self._counts[name] for name in shown},
+            "presidium members": self._counts["presidium"],
+            "questions": self._counts["questions"],
         }
 
     def __repr__(self) -> str:
