@@ -43,7 +43,9 @@ class ReaderPage:
         self.app.locator(f".lm-TabBar-tab:has-text('{title}')").first.click()
         if title == "Cards":  # a hidden tab catches up with the paragraph when opened: wait for it
             number = int(self.position().split("¶")[1].split()[0])
-            self.app.locator(f".reader-entity-cards h4:has-text('Named in ¶{number}:')").wait_for(timeout=20_000)
+            self.app.locator(f".reader-entity-cards .widget-select label:text-is('Named in ¶{number}')").wait_for(
+                timeout=20_000
+            )
 
     def choose_card(self, name_start: str) -> None:
         select = self.app.locator(".reader-entity-cards .widget-select select")

@@ -56,25 +56,22 @@ def go_button(number: int, on_click, label: str = "Go to") -> widgets.Button:
 
 
 class GoButtons(widgets.HBox):
-    """ "Go to ¶N" buttons, reused from view to view: a paragraph change relabels them instead of making new ones."""
+    """ "Go to ¶N" buttons. Each paragraph's button is made once, on first need, and kept: showing another set of
+    paragraphs only changes which buttons are children (one message to the page, however many buttons)."""
 
     def __init__(self, on_click, label: str = "Go to", **kwargs):
         super().__init__(layout=widgets.Layout(flex_flow="row wrap"), **kwargs)
         self._on_click, self._label = on_click, label
-        self._pool: list[widgets.Button] = []
+        self._buttons: dict[int, widgets.Button] = {}
         self.numbers: tuple[int, ...] = ()
+
+    def _button(self, number: int) -> widgets.Button:
+        if number not in self._buttons:
+            self._buttons[number] = go_button(number, self._on_click, self._label)
+        return self._buttons[number]
 
     def show(self, numbers) -> None:
         numbers = tuple(numbers)
-        if numbers == self.numbers:
-            return
-        while len(self._pool) < len(numbers):
-            button = widgets.Button(layout=widgets.Layout(width="auto"))
-            button.on_click(lambda clicked: self._on_click(clicked.paragraph_number))
-            self._pool.append(button)
-        for button, number in zip(self._pool, numbers, strict=False):
-            button.paragraph_number = number
-            button.description = f"{self._label} ¶{number}"
-            button.tooltip = f"{self._label} paragraph {number}"
-        self.numbers = numbers
-        self.children = self._pool[: len(numbers)]
+        if numbers != self.numbers:
+            self.numbers = numbers
+            self.children = [self._button(number) for number in numbers]

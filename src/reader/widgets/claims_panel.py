@@ -59,7 +59,8 @@ class ClaimsPanel(ReaderView):
         super().__init__(judge_first=judge_first, paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-claims")
         self.children = [self.choice, self.view, self.judge_box]
-        self.choice.observe(lambda change: self._show(), names="value")
+        self._quiet = False  # True while the paragraph's claims replace the list: one render, not two
+        self.choice.observe(lambda change: None if self._quiet else self._show(), names="value")
         self.judgement.observe(
             lambda change: setattr(self.record_button, "disabled", change["new"] is None), names="value"
         )
@@ -91,7 +92,7 @@ class ClaimsPanel(ReaderView):
 
     def _show_paragraph(self) -> None:
         claims = self.edition.paragraph(self.paragraph_number).claims
-        self.choice.options = [
+        options = [
             (
                 f"claim {number} · "
                 + ("verdict hidden" if self.verdict_hidden(claim.claim_id) else claim.verdict)
@@ -100,7 +101,11 @@ class ClaimsPanel(ReaderView):
             )
             for number, claim in enumerate(claims, start=1)
         ]
-        self.choice.value = 1 if claims else None
+        with self.choice.hold_sync():  # options and selection reach the page in one message
+            self._quiet = True
+            self.choice.options = options
+            self.choice.value = 1 if claims else None
+            self._quiet = False
         self._show()
 
     def _show(self) -> None:

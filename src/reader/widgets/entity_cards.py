@@ -17,8 +17,9 @@ class EntityCards(ReaderView):
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
         self._card_cache = RecentCache()
-        self.choice = widgets.Select(
-            description="Card",
+        self.choice = widgets.Select(  # its label names the paragraph: "Named in ¶3"
+            description="Named in",
+            style={"description_width": "initial"},
             tooltip="Choose an entity mentioned in this paragraph",
             rows=8,
             layout=widgets.Layout(width="auto", min_width="320px"),
@@ -26,11 +27,9 @@ class EntityCards(ReaderView):
         self.choice.observe(self._on_choice, names="value")
         self.card_view = widgets.HTML()
         self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
-        self.heading = widgets.HTML()
         super().__init__(**kwargs)
         self.add_class("reader-entity-cards")
         self.children = [
-            self.heading,
             widgets.HBox(
                 [self.choice, widgets.VBox([self.card_view, self.go_buttons])],
                 layout=widgets.Layout(flex_flow="row wrap"),
@@ -45,19 +44,17 @@ class EntityCards(ReaderView):
 
     def _show_paragraph(self) -> None:
         paragraph = self.edition.paragraph(self.paragraph_number)
-        self.heading.value = (
-            f"<h4>Named in {paragraph.label}: {len(paragraph.entity_ids)} "
-            f"{'entity' if len(paragraph.entity_ids) == 1 else 'entities'}</h4>"
-        )
         options = [
             (f"{self.edition.entity(entity_id).name} ({self.edition.entity(entity_id).kind})", entity_id)
             for entity_id in paragraph.entity_ids
         ]
         keep = self.entity_id if self.entity_id in paragraph.entity_ids else None
-        self._updating = True
-        self.choice.options = options
-        self.choice.value = keep or (paragraph.entity_ids[0] if paragraph.entity_ids else None)
-        self._updating = False
+        with self.choice.hold_sync():  # label, options and selection reach the page in one message
+            self._updating = True
+            self.choice.description = f"Named in {paragraph.label}"
+            self.choice.options = options
+            self.choice.value = keep or (paragraph.entity_ids[0] if paragraph.entity_ids else None)
+            self._updating = False
         if self.entity_id != self.choice.value:
             self.entity_id = self.choice.value  # shows the card
         else:

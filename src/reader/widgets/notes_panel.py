@@ -47,8 +47,9 @@ class NotesPanel(ReaderView):
 
     def _load(self) -> None:
         self._loading = True
-        self.field.value = self.notes.note(self.paragraph_number)
-        self.field.description = f"My note on ¶{self.paragraph_number}"
+        with self.field.hold_sync():  # the note and its label in one message
+            self.field.value = self.notes.note(self.paragraph_number)
+            self.field.description = f"My note on ¶{self.paragraph_number}"
         self._loading = False
         warning = "".join(
             f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in self.notes.warnings

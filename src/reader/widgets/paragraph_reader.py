@@ -39,7 +39,6 @@ class ParagraphReader(ReaderView):
             layout=widgets.Layout(width="auto", max_width="420px"),
         )
         self.jump.observe(self._on_jump, names="value")
-        self.position = widgets.HTML(layout=widgets.Layout(margin="0 0 0 12px"))
         self.text_mode = widgets.RadioButtons(
             options=TEXT_MODES,
             value=False,
@@ -54,10 +53,11 @@ class ParagraphReader(ReaderView):
             tooltip="Underline each checkable statement with its verdict",
         )
         self.claims_toggle.observe(lambda change: setattr(self, "with_claims", change["new"]), names="value")
+        self.legend = widgets.HTML(self._legend_html())
+        # One HTML widget for the position, the text and the editorial notes: a paragraph change is then one
+        # message to the page for all three (see docs/performance.md).
         self.text_view = widgets.HTML()
         self.text_view.add_class("reader-paragraph")
-        self.legend = widgets.HTML(self._legend_html())
-        self.notes_view = widgets.HTML()
         self.claims_panel = ClaimsPanel(
             edition, notes=notes, judge_first=judge_first, paragraph_number=paragraph_number
         )
@@ -71,7 +71,6 @@ class ParagraphReader(ReaderView):
                 self.next_button,
                 self.last_button,
                 self.jump,
-                self.position,
             ],
             layout=widgets.Layout(flex_flow="row wrap"),
         )
@@ -79,10 +78,8 @@ class ParagraphReader(ReaderView):
         self.children = [
             navigation,
             options,
-            self.text_view,
             self.legend,
-            widgets.HTML("<h4>Editorial notes</h4>"),
-            self.notes_view,
+            self.text_view,
             widgets.HTML("<h4>Claims: what the record says</h4>"),
             self.claims_panel,
         ]
@@ -136,13 +133,9 @@ class ParagraphReader(ReaderView):
     def _render(self) -> None:
         paragraph, count = self.paragraph, self.edition.paragraph_count
         self.jump.value = paragraph.number
-        self.position.value = f'<span class="reader-position" aria-live="polite">{paragraph.label} of {count}</span>'
         self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
         self._render_text()
-        self.notes_view.value = self._html_cache.get_or_make(
-            ("notes", paragraph.number), lambda: render.notes_html(paragraph, self.edition)
-        )
         self.claims_panel.paragraph_number = paragraph.number
 
     def _render_text(self) -> None:
@@ -156,13 +149,23 @@ class ParagraphReader(ReaderView):
         key = (self.paragraph_number, self.with_readings, self.with_claims, hidden)
         self.text_view.value = self._html_cache.get_or_make(
             key,
-            lambda: render.paragraph_html(
-                self.paragraph,
+            lambda: self._paragraph_page_html(hidden),
+        )
+
+    def _paragraph_page_html(self, hidden_verdicts: frozenset) -> str:
+        paragraph, count = self.paragraph, self.edition.paragraph_count
+        return (
+            f'<p class="reader-position-line"><span class="reader-position" aria-live="polite">'
+            f"{paragraph.label} of {count}</span></p>"
+            + render.paragraph_html(
+                paragraph,
                 self.edition,
                 with_readings=self.with_readings,
                 with_claims=self.with_claims,
-                hidden_verdicts=hidden,
-            ),
+                hidden_verdicts=hidden_verdicts,
+            )
+            + "<h4>Editorial notes</h4>"
+            + render.notes_html(paragraph, self.edition)
         )
 
     def text(self) -> str:
