@@ -169,3 +169,18 @@ def test_every_source_is_cited(edition):
         source_id for source_id in edition.sources["source_id"] if source_id not in cited and source_id not in text
     ]
     assert not uncited, f"sources never cited: {uncited}"
+
+
+def test_claims_by_verdict_agrees_with_the_claims_table(edition):
+    """The notebook's summary is counted from the model; pandas, counting the table, must agree cell for cell."""
+    from reader import panels
+
+    expected = edition.claims.pivot_table(
+        index="paragraph", columns="verdict", values="claim_id", aggfunc="count", fill_value=0
+    )
+    lines = panels.claims_by_verdict(edition).text.splitlines()
+    assert lines[0].split("  ")[0] == "paragraph" and "total" in lines[0]
+    for line, (number, counts) in zip(lines[1:-1], expected.iterrows(), strict=True):
+        cells = line.split()
+        assert cells[0] == f"¶{number}" and [int(cell) for cell in cells[1:]] == [*counts.tolist(), counts.sum()]
+    assert lines[-1].split()[1:] == [str(total) for total in [*expected.sum().tolist(), len(edition.claims)]]

@@ -139,11 +139,34 @@ def excerpt(edition: Edition) -> Panel:
 
 
 def claims_by_verdict(edition: Edition) -> Panel:
-    """How the essay's checkable statements fare against the record, paragraph by paragraph."""
-    table = edition.claims.pivot_table(
-        index="paragraph", columns="verdict", values="claim_id", aggfunc="count", fill_value=0
+    """How the essay's checkable statements fare against the record, paragraph by paragraph, with totals."""
+    verdicts = sorted({claim.verdict for paragraph in edition.all_paragraphs() for claim in paragraph.claims})
+    header = ["paragraph", *verdicts, "total"]
+    rows = []
+    for paragraph in edition.all_paragraphs():
+        if paragraph.claims:
+            counts = [sum(claim.verdict == verdict for claim in paragraph.claims) for verdict in verdicts]
+            rows.append([paragraph.label, *counts, len(paragraph.claims)])
+    rows.append(["all", *(sum(row[column] for row in rows) for column in range(1, len(header)))])
+    html = (
+        '<table class="reader-events"><caption>Checkable claims by verdict</caption><thead><tr>'
+        + "".join(f'<th scope="col">{escape(name)}</th>' for name in header)
+        + "</tr></thead><tbody>"
+        + "".join(
+            f'<tr><th scope="row">{escape(row[0])}</th>' + "".join(f"<td>{count}</td>" for count in row[1:]) + "</tr>"
+            for row in rows
+        )
+        + "</tbody></table>"
     )
-    return Panel(table.to_html(escape=True, classes="reader-events"), table.to_string())
+    widths = [max(len(str(row[column])) for row in [header, *rows]) for column in range(len(header))]
+    text = "\n".join(
+        "  ".join(
+            str(cell).ljust(width) if column == 0 else str(cell).rjust(width)
+            for column, (cell, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+        for row in [header, *rows]
+    )
+    return Panel(html, text)
 
 
 def questions(edition: Edition, paragraphs=None, *, teacher: bool = False) -> Panel:

@@ -40,21 +40,14 @@ class ReaderApp(ReaderView):
     ):
         self.edition = edition
         self.notes = notes
+        self.teacher = teacher
         self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
         self.notes_panel = NotesPanel(edition, notes, paragraph_number) if notes is not None else None
-        self.entity_cards = EntityCards(edition, paragraph_number)
-        self.chronology = Chronology(edition, paragraph_number)
-        self.excerpt_view = ExcerptView(edition)
-        self.questions = QuestionsView(edition, paragraph_number, teacher=teacher)
-        if not teacher:
-            self.questions.teacher_toggle.layout.display = "none"
-        self.search = SearchView(edition)
-        self.search.on_open_card(self.open_card)
-        self.search.on_open_event(self.open_event)
-        self.tabs = widgets.Tab(
-            children=[self.entity_cards, self.chronology, self.excerpt_view, self.questions, self.search],
-            titles=TAB_TITLES,
-        )
+        # A tab's view is built when the tab is first opened (or used from code): the app starts with the
+        # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
+        self._views: dict[str, ReaderView] = {}
+        self._tab_boxes = [widgets.VBox() for _ in TAB_TITLES]
+        self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES)
         self.tabs.observe(self._sync_visible_tab, names="selected_index")
         self.excerpt_button = widgets.Button(
             description="Open the quoted document",
@@ -72,11 +65,47 @@ class ReaderApp(ReaderView):
             *([self.notes_panel] if self.notes_panel else []),
             self.tabs,
         ]
-        for view in (self.entity_cards, self.chronology, self.excerpt_view, self.search):
-            view.on_go_to_paragraph(self.go_to)
         self.paragraph_reader.observe(self._on_reader_change, names="paragraph_number")
         self.paragraph_number = paragraph_number
+        self._sync_visible_tab()
         self._update_excerpt_button()
+
+    # The tabs' views, built on first use -------------------------------------------------------------------
+    entity_cards = property(lambda self: self.view("Cards"))
+    chronology = property(lambda self: self.view("Chronology"))
+    excerpt_view = property(lambda self: self.view("Quoted document"))
+    questions = property(lambda self: self.view("Questions"))
+    search = property(lambda self: self.view("Search"))
+
+    def view(self, title: str) -> ReaderView:
+        """The view of the tab ``title``, built (on the current paragraph) the first time it is asked for."""
+        if title not in self._views:
+            view = self._views[title] = self._make_view(title)
+            self._tab_boxes[TAB_TITLES.index(title)].children = [view]
+        return self._views[title]
+
+    def built_views(self) -> tuple[str, ...]:
+        return tuple(title for title in TAB_TITLES if title in self._views)
+
+    def _make_view(self, title: str) -> ReaderView:
+        number = self.paragraph_number
+        if title == "Cards":
+            view = EntityCards(self.edition, number)
+        elif title == "Chronology":
+            view = Chronology(self.edition, number)
+        elif title == "Quoted document":
+            view = ExcerptView(self.edition)
+        elif title == "Questions":
+            view = QuestionsView(self.edition, number, teacher=self.teacher)
+            if not self.teacher:
+                view.teacher_toggle.layout.display = "none"
+            return view
+        else:
+            view = SearchView(self.edition)
+            view.on_open_card(self.open_card)
+            view.on_open_event(self.open_event)
+        view.on_go_to_paragraph(self.go_to)
+        return view
 
     def go_to(self, number: int) -> None:
         self.paragraph_number = number
@@ -109,7 +138,7 @@ class ReaderApp(ReaderView):
 
         This keeps a paragraph change cheap (the chronology of a large edition is the costliest view).
         """
-        view = self.tabs.children[self.tabs.selected_index or 0]
+        view = self.view(TAB_TITLES[self.tabs.selected_index or 0])
         if "paragraph_number" in view.trait_names():
             view.paragraph_number = self.paragraph_number
 
