@@ -1,5 +1,8 @@
 """Kernel memory after opening the reader, against a kernel after `import pandas, ipywidgets`.
 
+Two kernels are measured: one that imports pandas as well (a notebook that queries the DataFrames), and one that
+only opens the reader, as a student's kernel and the Voilà app do (the edition cached: no pandas needed).
+
 .venv/bin/python benchmarks/bench_memory.py [--kernels 3]
 """
 
@@ -19,6 +22,7 @@ BASELINE = RSS + "import json, pandas, ipywidgets\nprint(json.dumps({'rss': rss_
 MEASURED = RSS + (
     "import json, pandas, ipywidgets, reader\napp = reader.open()\ndisplay(app)\nprint(json.dumps({'rss': rss_mb()}))"
 )
+READING = RSS + "import json, reader\napp = reader.open()\ndisplay(app)\nprint(json.dumps({'rss': rss_mb()}))"
 
 
 def main() -> None:
@@ -26,9 +30,9 @@ def main() -> None:
     parser.add_argument("--kernels", type=int, default=3)
     arguments = parser.parse_args()
     environment = {"READER_NOTES_DIR": tempfile.mkdtemp(prefix="bench-notes-")}
-    baseline, measured = [], []
+    baseline, measured, reading = [], [], []
     for _ in range(arguments.kernels):
-        for code, samples in ((BASELINE, baseline), (MEASURED, measured)):
+        for code, samples in ((BASELINE, baseline), (MEASURED, measured), (READING, reading)):
             kernel = Kernel(environment)
             try:
                 samples.append(kernel.run(code)["rss"])
@@ -40,6 +44,11 @@ def main() -> None:
         f"kernel memory after reader.open(): {median(measured):.1f} MB | baseline import pandas, ipywidgets: "
         f"{median(baseline):.1f} MB | difference +{extra:.1f} MB (target ≤ +15 MB)  {verdict}"
     )
+    reading_extra = median(reading) - median(baseline)
+    print(
+        f"kernel memory after reader.open() alone (no pandas): {median(reading):.1f} MB | baseline import pandas, "
+        f"ipywidgets: {median(baseline):.1f} MB | difference {reading_extra:+.1f} MB"
+    )
     print(
         json.dumps(
             {
@@ -47,6 +56,8 @@ def main() -> None:
                 "value": median(measured),
                 "baseline": median(baseline),
                 "difference": extra,
+                "reading_kernel": median(reading),
+                "reading_difference": reading_extra,
             }
         )
     )
