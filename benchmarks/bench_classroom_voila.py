@@ -6,12 +6,15 @@ one-widget Voilà app under the same load.
 Students are protocol-level clients (the page over HTTP, then the kernel's websocket, as the page's script does),
 not 30 browsers: on a 2-core machine 30 Chromium pages measure Chromium, not the server. Both servers run with the
 settings `reader app` ships (IPC kernels, culling), here with a short cull time so that leftover kernels can be
-counted after the pages close.
+counted after the pages close (as processes under the server and as kernel connection files). As `reader app`
+does, the reader's edition is checked once before the server starts, so the kernels find it validated.
 """
 
 import argparse
 import asyncio
+import contextlib
 import json
+import os
 import re
 import subprocess
 import sys
@@ -136,11 +139,21 @@ async def classroom(base_url: str, students: int, paragraphs: int) -> dict:
     }
 
 
-def kernel_processes(server: Server) -> int:
-    output = subprocess.run(
-        ["pgrep", "-f", "-g", str(server.process.pid), "ipykernel_launcher"], capture_output=True, text=True
-    ).stdout
-    return len(output.split())
+def kernel_processes(server: Server, folders: set[Path]) -> dict[str, int]:
+    """Kernels still running, counted two ways: the server's kernel processes (not zombies), and the connection
+    files its kernel manager keeps (it deletes one when it shuts its kernel down) in the folders seen so far."""
+    import psutil
+
+    children = 0
+    for process in psutil.Process(server.process.pid).children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            command = process.cmdline()
+            if process.status() != psutil.STATUS_ZOMBIE and "ipykernel_launcher" in " ".join(command):
+                children += 1
+                if "-f" in command:
+                    folders.add(Path(command[command.index("-f") + 1]).parent)
+    files = sum(len(list(folder.glob("kernel-*.json"))) for folder in folders)
+    return {"processes": children, "connection files": files}
 
 
 def run(notebook: Path, students: int, paragraphs: int) -> dict:
@@ -159,12 +172,17 @@ def run(notebook: Path, students: int, paragraphs: int) -> dict:
         f"--MappingKernelManager.cull_interval={CULL_SECONDS // 2}",
         f"--MappingKernelManager.cull_idle_timeout={CULL_SECONDS}",
     ]
-    server = Server(command, port, "", home, "/voila/static/voila.js", {"READER_NOTES_DIR": str(home / "notes")})
+    environment = {"READER_NOTES_DIR": str(home / "notes"), "XDG_CACHE_HOME": str(home / "cache")}
+    if notebook == Path(app_notebook_path()):
+        # What `reader app` does before it starts Voilà: check the edition once, leaving it validated in the cache.
+        subprocess.run([sys.executable, "-m", "reader", "check"], env={**os.environ, **environment}, check=True)
+    server = Server(command, port, "", home, "/voila/static/voila.js", environment)
     try:
         result = asyncio.run(classroom(server.base_url, students, paragraphs))
-        result["kernels_at_end"] = kernel_processes(server)
+        folders: set[Path] = set()
+        result["kernels_at_end"] = kernel_processes(server, folders)
         time.sleep(CULL_SECONDS * 2.5)
-        result["kernels_left"] = kernel_processes(server)
+        result["kernels_left"] = kernel_processes(server, folders)
         return result
     finally:
         server.stop()

@@ -52,3 +52,19 @@ def test_reader_app_serves_the_reader(tmp_path):
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+
+
+def test_reader_app_checks_the_edition_before_serving_it(edition_copy, table, tmp_path):
+    """A broken edition stops `reader app` with its problems listed, before any student's page is served; a valid
+    one is left validated in the cache that every student's kernel then reads."""
+    environment = {**os.environ, "READER_EDITION": str(edition_copy), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    table("entities").set(0, "kind", "persn").save()
+    broken = subprocess.run(
+        [sys.executable, "-m", "reader", "app", "--no-browser", "--port", "1"],
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert broken.returncode == 1 and "'persn' is not allowed" in broken.stderr
+    assert "serving" not in broken.stdout and not (tmp_path / "cache").exists()

@@ -62,7 +62,12 @@ def _mentions(arguments) -> int:
 
 def _app(arguments) -> int:
     from reader.app_server import voila_command
+    from reader.loader import load
 
+    # Checked here, once: a broken edition stops now with its problems listed, not in thirty students' pages; and
+    # the validated edition is cached, so every student's kernel reads it without validating (or importing pandas).
+    edition = load()
+    print(f"edition {edition.name}: valid ({edition.paragraph_count} paragraphs)", flush=True)
     command = voila_command(port=arguments.port, open_browser=not arguments.no_browser, extra=arguments.voila_arguments)
     print(f"serving the reader on http://127.0.0.1:{arguments.port}/ (Ctrl-C to stop)", flush=True)
     os.execvp(command[0], command)
