@@ -19,6 +19,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import uuid
 from datetime import UTC, datetime
@@ -44,6 +45,7 @@ def step(_button):
 button.on_click(step)
 widgets.VBox([button, position])"""
 CULL_SECONDS = 20
+READER_NEXT = ".reader-paragraph-reader button.jupyter-button:nth-child(3)"
 
 
 def message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
@@ -156,7 +158,31 @@ def kernel_processes(server: Server, folders: set[Path]) -> dict[str, int]:
     return {"processes": children, "connection files": files}
 
 
-def run(notebook: Path, students: int, paragraphs: int) -> dict:
+BROWSER_CLICKS = 6  # after 3 warm-up clicks: the trivial app never leaves its last paragraph, so stay short of it
+
+
+def sample_browser(base_url: str, button: str, out: dict) -> None:
+    """One real Chromium page opened with the students: its time to the first paragraph, then its click latency."""
+    from bench_click import clicks_in
+    from harness import launch_browser, offline_page
+    from playwright.sync_api import sync_playwright
+
+    try:
+        with sync_playwright() as playwright:
+            browser = launch_browser(playwright)
+            page = offline_page(browser)
+            start = time.perf_counter()
+            page.goto(base_url + "/", wait_until="domcontentloaded")
+            page.wait_for_selector(".reader-position", timeout=300_000)
+            out["ready"] = time.perf_counter() - start
+            out["clicks"] = clicks_in(page, button, ".reader-position", BROWSER_CLICKS)
+            out["clicks_done_at"] = time.perf_counter() - start
+            browser.close()
+    except Exception as error:  # reported beside the figures, not raised from a thread
+        out["error"] = repr(error)
+
+
+def run(notebook: Path, students: int, paragraphs: int, button: str) -> dict:
     home = throwaway_home()
     port = free_port()
     from reader.app_server import voila_command
@@ -175,10 +201,20 @@ def run(notebook: Path, students: int, paragraphs: int) -> dict:
     environment = {"READER_NOTES_DIR": str(home / "notes"), "XDG_CACHE_HOME": str(home / "cache")}
     if notebook == Path(app_notebook_path()):
         # What `reader app` does before it starts Voilà: check the edition once, leaving it validated in the cache.
-        subprocess.run([sys.executable, "-m", "reader", "check"], env={**os.environ, **environment}, check=True)
+        subprocess.run(
+            [sys.executable, "-m", "reader", "check"],
+            env={**os.environ, **environment},
+            check=True,
+            capture_output=True,
+        )
     server = Server(command, port, "", home, "/voila/static/voila.js", environment)
     try:
+        sampled: dict = {}
+        browser = threading.Thread(target=sample_browser, args=(server.base_url, button, sampled))
+        browser.start()
         result = asyncio.run(classroom(server.base_url, students, paragraphs))
+        browser.join()
+        result["browser"] = sampled
         folders: set[Path] = set()
         result["kernels_at_end"] = kernel_processes(server, folders)
         time.sleep(CULL_SECONDS * 2.5)
@@ -198,8 +234,8 @@ def main() -> None:
     book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TRIVIAL_APP)])
     book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nbformat.write(book, trivial)
-    base = run(trivial, arguments.students, 11)
-    mine = run(Path(app_notebook_path()), arguments.students, 11)
+    base = run(trivial, arguments.students, 11, "button.jupyter-button")
+    mine = run(Path(app_notebook_path()), arguments.students, 11, READER_NEXT)
     for name, result in (("trivial app", base), ("reader app", mine)):
         print(
             f"  {name}: all {arguments.students} ready in {result['all_ready']:.1f} s; "
@@ -210,6 +246,15 @@ def main() -> None:
         )
         for failure in result["failures"][:3]:
             print(f"    failure: {failure}")
+        sampled = result["browser"]
+        if "error" in sampled:
+            print(f"    the sampled browser page failed: {sampled['error']}")
+        else:
+            print(
+                f"    a real Chromium page opened with them: first paragraph shown after {sampled['ready']:.1f} s; "
+                f"{len(sampled['clicks'])} clicks, median {median(sampled['clicks']) * 1000:.0f} ms, the last at "
+                f"{sampled['clicks_done_at']:.1f} s (the students were all ready at {result['all_ready']:.1f} s)"
+            )
     results = [
         report(
             f"{arguments.students} students: time until all are ready",
@@ -228,6 +273,16 @@ def main() -> None:
             1.3,
         ),
     ]
+    if "error" not in mine["browser"] and "error" not in base["browser"]:
+        results.append(
+            report(
+                f"{arguments.students} students: a real page's click Next → new paragraph (median)",
+                median(mine["browser"]["clicks"]),
+                "trivial app",
+                median(base["browser"]["clicks"]),
+                1.2,
+            )
+        )
     print(
         json.dumps(
             {
