@@ -248,3 +248,16 @@ def test_rendered_html_is_kept_for_recent_keys_only():
         cache.get_or_make(key, lambda key=key: made.append(key) or f"html {key}")
     assert made == [1, 2, 3, 4, 5], "a recent key is not made again"
     assert list(cache) == [1, 4, 5]
+
+
+def test_go_buttons_of_a_card_naming_many_paragraphs_are_the_nearest():
+    from reader.widgets.base import MAX_BUTTONS, GoButtons
+
+    buttons = GoButtons(lambda number: None)
+    buttons.show(range(1, 1001, 10), around=500)
+    shown = [button.description for button in buttons.children]
+    assert len(shown) == MAX_BUTTONS and "Go to ¶491" in shown and "Go to ¶501" in shown
+    buttons.show(range(1, 1001, 10), around=1)
+    assert buttons.children[0].description == "Go to ¶1"
+    buttons.show((3, 7))
+    assert [button.description for button in buttons.children] == ["Go to ¶3", "Go to ¶7"]

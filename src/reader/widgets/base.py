@@ -1,12 +1,15 @@
 """What every reader view shares: a text/plain repr with the content, and go-to-paragraph callbacks."""
 
+import bisect
 from collections import OrderedDict
 
 import ipywidgets as widgets
 
 
 class RecentCache(OrderedDict):
-    """Rendered HTML kept for the most recent keys only, so memory stays flat however large the edition."""
+    """Rendered HTML kept for the most recent keys only. The views size theirs to two entries per paragraph (a
+    paragraph's HTML is a few kilobytes), so a class revisiting paragraphs renders each once, and memory stays
+    bounded by the edition, never by how long the reader is used."""
 
     def __init__(self, size: int = 128):
         super().__init__()
@@ -45,14 +48,18 @@ class ReaderView(widgets.VBox):
         return self.text()
 
 
-def go_button(number: int, on_click, label: str = "Go to") -> widgets.Button:
+def go_button(number: int, on_click, label: str = "Go to", layout=None, style=None) -> widgets.Button:
     button = widgets.Button(
         description=f"{label} ¶{number}",
         tooltip=f"{label} paragraph {number}",
-        layout=widgets.Layout(width="auto"),
+        layout=layout or widgets.Layout(width="auto"),
+        **({"style": style} if style is not None else {}),
     )
     button.on_click(lambda _button: on_click(number))
     return button
+
+
+MAX_BUTTONS = 12  # a card of a large edition may name hundreds of paragraphs: its text lists them all
 
 
 class GoButtons(widgets.HBox):
@@ -67,11 +74,19 @@ class GoButtons(widgets.HBox):
 
     def _button(self, number: int) -> widgets.Button:
         if number not in self._buttons:
-            self._buttons[number] = go_button(number, self._on_click, self._label)
+            if not self._buttons:  # one layout and one style for all the buttons: one model each, not one per button
+                self._layout, self._style = widgets.Layout(width="auto"), widgets.ButtonStyle()
+            button = go_button(number, self._on_click, self._label, layout=self._layout, style=self._style)
+            self._buttons[number] = button
         return self._buttons[number]
 
-    def show(self, numbers) -> None:
+    def show(self, numbers, around: int | None = None) -> None:
+        """Buttons for ``numbers`` (sorted); past MAX_BUTTONS, the ones nearest the paragraph ``around``."""
         numbers = tuple(numbers)
+        if len(numbers) > MAX_BUTTONS:
+            middle = bisect.bisect_left(numbers, around or 0)
+            start = max(0, min(middle - MAX_BUTTONS // 2, len(numbers) - MAX_BUTTONS))
+            numbers = numbers[start : start + MAX_BUTTONS]
         if numbers != self.numbers:
             self.numbers = numbers
             self.children = [self._button(number) for number in numbers]

@@ -149,7 +149,7 @@ class Chronology(ReaderView):
             return
         event = self.edition.event(self.event_id)
         self.event_view.value = render.event_detail_html(event, self.edition)
-        self.go_buttons.show(event.paragraphs)
+        self.go_buttons.show(event.paragraphs, around=self.paragraph_number)
 
     def text(self) -> str:
         events = self.visible_events

@@ -16,7 +16,7 @@ class EntityCards(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
-        self._card_cache = RecentCache()
+        self._card_cache = RecentCache(size=max(128, 2 * edition.paragraph_count))
         self.choice = widgets.Select(  # its label names the paragraph: "Named in ¶3"
             description="Named in",
             style={"description_width": "initial"},
@@ -85,7 +85,7 @@ class EntityCards(ReaderView):
         self.card_view.value = self._card_cache.get_or_make(
             self.entity_id, lambda: render.entity_card_html(entity, self.edition)
         )
-        self.go_buttons.show(entity.paragraphs)
+        self.go_buttons.show(entity.paragraphs, around=self.paragraph_number)
 
     def text(self) -> str:
         if self.entity_id is None:

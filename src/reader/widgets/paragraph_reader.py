@@ -21,7 +21,7 @@ class ParagraphReader(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False, **kwargs):
         self.edition = edition
-        self._html_cache = RecentCache(size=256)
+        self._html_cache = RecentCache(size=max(256, 2 * edition.paragraph_count))
         count = edition.paragraph_count
         self.first_button = self._nav_button("◀◀ First", "First paragraph", lambda: 1)
         self.previous_button = self._nav_button(
@@ -132,7 +132,7 @@ class ParagraphReader(ReaderView):
 
     def _render(self) -> None:
         paragraph, count = self.paragraph, self.edition.paragraph_count
-        self.jump.value = paragraph.number
+        self.jump.index = paragraph.number - 1  # paragraphs are numbered 1…N (checked at load): no search by value
         self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
         self._render_text()
