@@ -54,7 +54,10 @@ class AliasIndex:
 
 
 def find_mentions(
-    paragraph_texts: dict[int, str], aliases: dict[str, str], kinds: dict[str, str] | None = None
+    paragraph_texts: dict[int, str],
+    aliases: dict[str, str],
+    kinds: dict[str, str] | None = None,
+    occurrences: dict[int, list[tuple[int, str]]] | None = None,
 ) -> list[MentionSpan]:
     """Every whole-word occurrence of every alias, longest alias first.
 
@@ -63,13 +66,13 @@ def find_mentions(
     is itself an alias. Mentions never partly overlap; one may lie inside a longer mention of an event or concept.
     """
     kinds = kinds or {}
-    index = AliasIndex(aliases)
+    occurrences = occurrences if occurrences is not None else alias_occurrences(paragraph_texts, aliases)
     spans: list[MentionSpan] = []
     for paragraph, text in paragraph_texts.items():
         candidates = sorted(
             (
                 (start, alias)
-                for start, alias in index.occurrences(text)
+                for start, alias in occurrences[paragraph]
                 if _is_whole_word(text, start, start + len(alias))
             ),
             key=lambda candidate: (-len(candidate[1]), candidate[1], candidate[0]),
@@ -83,10 +86,17 @@ def find_mentions(
     return spans
 
 
-def aliases_in_text(paragraph_texts: dict[int, str], aliases: dict[str, str]) -> set[str]:
-    """The aliases that occur somewhere in the text (at the start of a word)."""
+def alias_occurrences(paragraph_texts: dict[int, str], aliases: dict[str, str]) -> dict[int, list[tuple[int, str]]]:
+    """For each paragraph, every (start, alias) where an alias begins at the start of a word: the text is scanned
+    once, for the check that every alias occurs and for the search of mentions alike."""
     index = AliasIndex(aliases)
-    return {alias for text in paragraph_texts.values() for _, alias in index.occurrences(text)}
+    return {paragraph: list(index.occurrences(text)) for paragraph, text in paragraph_texts.items()}
+
+
+def aliases_in_text(paragraph_texts: dict[int, str], aliases: dict[str, str], occurrences=None) -> set[str]:
+    """The aliases that occur somewhere in the text (at the start of a word)."""
+    occurrences = occurrences if occurrences is not None else alias_occurrences(paragraph_texts, aliases)
+    return {alias for found in occurrences.values() for _, alias in found}
 
 
 def _fits(found: list[MentionSpan], start: int, end: int, kinds: dict[str, str]) -> bool:

@@ -146,12 +146,12 @@ class Paragraph:
         return f"¶{self.number}"
 
 
-def _records(frame: "pd.DataFrame | None", model: type) -> list:
+def _records(rows: list[dict] | None, model: type) -> list:
     """Model objects from a table's rows (plain Python values: a cached model never needs pandas)."""
-    if frame is None:
+    if not rows:
         return []
-    names = [name for name in model.__dataclass_fields__ if name in frame.columns]
-    return [model(**{name: _none_if_missing(row[name]) for name in names}) for row in frame.to_dict("records")]
+    names = [name for name in model.__dataclass_fields__ if name in rows[0]]
+    return [model(**{name: _none_if_missing(row[name]) for name in names}) for row in rows]
 
 
 def _none_if_missing(value):
@@ -196,7 +196,10 @@ class Edition:
     DataFrame brings them back.
     """
 
-    def __init__(self, folder: Path, tables: dict, metadata: dict, excerpt_data: dict | None = None):
+    def __init__(
+        self, folder: Path, tables: dict, metadata: dict, excerpt_data: dict | None = None, rows: dict | None = None
+    ):
+        """``rows``: each table's rows as dicts, when the loader has them already (else they come from ``tables``)."""
         self.folder = folder
         self.metadata = metadata
         self.excerpt_data = excerpt_data
@@ -217,7 +220,10 @@ class Edition:
             else None
         )
         self._counts = {name: (0 if frame is None else len(frame)) for name, frame in self._tables.items()}
-        self._build_model()
+        if rows is None:
+            rows = {name: (frame.to_dict("records") if frame is not None else None) for name, frame in tables.items()}
+        events = sorted(rows["events"], key=lambda row: (row["start"], row["event_id"]))  # as the events table
+        self._build_model({**rows, "events": events})
 
     def __getstate__(self) -> dict:
         """Pickled without the DataFrames: ``reader.cache`` stores them in a file of their own."""
@@ -279,14 +285,13 @@ class Edition:
         return str(self.metadata["title"])
 
     # The model, for widgets ------------------------------------------------------------------------------
-    def _build_model(self) -> None:
-        tables = self._tables
+    def _build_model(self, tables: dict[str, list[dict] | None]) -> None:
         mentions = _records(tables["mentions"], Mention)
         notes = _records(tables["notes"], Note)
         claims = _records(tables["claims"], Claim)
         events = _records(tables["events"], Event)
         roles_by_entity: dict[str, list[Role]] = {}
-        for row in tables["roles"].to_dict("records"):
+        for row in tables["roles"]:
             roles_by_entity.setdefault(row["entity_id"], []).append(
                 Role(row["role"], row["start"], row["end"], row["source_ids"])
             )
@@ -308,7 +313,7 @@ class Edition:
         self._events = {event.event_id: event for event in events}
         self._presidium = tuple(_records(tables["presidium"], PresidiumMember))
         self._sources = {source.source_id: source for source in _records(tables["sources"], Source)}
-        for row in tables["references"].to_dict("records"):
+        for row in tables["references"]:
             self._sources[row["reference_id"]] = Source(row["reference_id"], row["verbatim"], row["url"], row["note"])
         questions = _records(tables["questions"], Question)
         by_paragraph = _group_by_paragraph(mentions, notes, claims, questions)
@@ -317,7 +322,7 @@ class Edition:
             for number in event.paragraphs:
                 events_by_paragraph.setdefault(number, []).append(event.event_id)
         self._paragraphs = {}
-        for number, text in ((row["paragraph"], row["text"]) for row in tables["paragraphs"].to_dict("records")):
+        for number, text in ((row["paragraph"], row["text"]) for row in tables["paragraphs"]):
             own_mentions, own_notes, own_claims, own_questions = (
                 tuple(group.get(number, ())) for group in by_paragraph
             )

@@ -11,6 +11,7 @@ ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
 LIST_SEPARATOR = ";"
+DATE_EXPECTATION = "an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD"
 
 ENTITY_KINDS = ("person", "body", "office", "place", "concept", "event")
 EVENT_THEMES = (
@@ -50,13 +51,16 @@ class Column:
     allowed: tuple[str, ...] = ()
     target: str = ""  # for ref/refs: the table whose ids it names ("sources" means sources or references)
 
+    def __post_init__(self):
+        object.__setattr__(self, "_parse_value", getattr(self, f"_parse_{self.kind}"))  # looked up once, not per cell
+
     def parse(self, raw: str):
-        value = raw.strip() if self.kind != "text" else raw
-        if value == "" or (self.kind == "text" and value.strip() == ""):
+        stripped = raw.strip()
+        if stripped == "":
             if self.required:
                 raise CellError(f"empty; expected {self.expectation()}")
             return () if self.kind in ("refs", "paragraphs", "list") else None
-        return getattr(self, f"_parse_{self.kind}")(value)
+        return self._parse_value(raw if self.kind == "text" else stripped)
 
     def expectation(self) -> str:
         return {
@@ -64,7 +68,7 @@ class Column:
             "id": "an id of lower-case letters, digits and hyphens (like 'anti-party-group')",
             "int": "a whole number from 1",
             "offset": "a character position (a whole number from 0)",
-            "date": "an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD",
+            "date": DATE_EXPECTATION,
             "url": "a URL starting with http:// or https://",
             "qid": "a Wikidata id like Q1234, or empty",
             "enum": "one of " + ", ".join(repr(value) for value in self.allowed),
@@ -95,7 +99,7 @@ class Column:
         return int(value)
 
     def _parse_date(self, value: str) -> str:
-        check_iso_date(value, self.expectation())
+        check_iso_date(value, DATE_EXPECTATION)
         return value
 
     def _parse_url(self, value: str) -> str:
@@ -136,7 +140,7 @@ class Column:
         return self._split(value)
 
 
-def check_iso_date(value: str, expectation: str = "an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD") -> str:
+def check_iso_date(value: str, expectation: str = DATE_EXPECTATION) -> str:
     """Raise CellError unless ``value`` is a real calendar date at year, month or day precision."""
     match = DATE_PATTERN.match(value)
     if not match:
