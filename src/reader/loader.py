@@ -152,7 +152,8 @@ def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
     frame.insert(0, "line", lines)
     whole_numbers = [column.name for column in spec.columns if column.kind in ("int", "offset")]
     frame = frame.astype({"line": "int64", **dict.fromkeys(whole_numbers, "int64")})
-    _ROWS_OF_TABLES[id(frame)] = (frame, [{"line": line, **record} for line, record in zip(lines, records, strict=True)])
+    rows = [{"line": line, **record} for line, record in zip(lines, records, strict=True)]
+    _ROWS_OF_TABLES[id(frame)] = (frame, rows)
     return frame
 
 
