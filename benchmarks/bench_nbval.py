@@ -1,8 +1,11 @@
 """Strict nbval over all notebooks, against one trivial notebook run as many times as there are notebooks.
 
-.venv/bin/python benchmarks/bench_nbval.py
+.venv/bin/python benchmarks/bench_nbval.py [--runs 3]
+
+Each run is a whole pytest session (as `./run-tests` starts one), the two alternating; medians are compared.
 """
 
+import argparse
 import json
 import shutil
 import subprocess
@@ -12,7 +15,7 @@ import time
 from pathlib import Path
 
 import nbformat
-from common import REPOSITORY, main_guard, report
+from common import REPOSITORY, main_guard, median, report
 from nbclient import NotebookClient
 
 
@@ -42,6 +45,9 @@ def pytest_seconds(paths) -> float:
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=3)
+    arguments = parser.parse_args()
     notebooks = sorted((REPOSITORY / "notebooks").glob("[0-9][0-9]-*.ipynb"))
     folder = Path(tempfile.mkdtemp(prefix="bench-nbval-"))
     trivial = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1 + 1")])
@@ -53,8 +59,12 @@ def main() -> None:
         nbformat.write(trivial, path)
         copies.append(path)
     pytest_seconds(copies[:1])  # warm the file system and the interpreter's caches alike
-    baseline = pytest_seconds(copies)
-    measured = pytest_seconds(notebooks)
+    baselines, measures = [], []
+    for _ in range(arguments.runs):
+        baselines.append(pytest_seconds(copies))
+        measures.append(pytest_seconds(notebooks))
+    baseline, measured = median(baselines), median(measures)
+    print(f"  runs: notebooks {[round(value, 2) for value in measures]} s, trivial {[round(v, 2) for v in baselines]} s")
     result = report(
         f"strict nbval over {len(notebooks)} notebooks",
         measured,
