@@ -64,7 +64,7 @@ def main() -> None:
         baselines.append(pytest_seconds(copies))
         measures.append(pytest_seconds(notebooks))
     baseline, measured = median(baselines), median(measures)
-    print(f"  runs: notebooks {[round(value, 2) for value in measures]} s, trivial {[round(v, 2) for v in baselines]} s")
+    print(f"  runs: notebooks {[round(v, 2) for v in measures]} s, trivial {[round(v, 2) for v in baselines]} s")
     result = report(
         f"strict nbval over {len(notebooks)} notebooks",
         measured,
