@@ -28,6 +28,8 @@ from harness import (  # noqa: E402
     throwaway_home,
 )
 
+from reader.app_server import app_notebook_path, voila_command  # noqa: E402
+
 TRIVIAL_APP = """import ipywidgets as widgets
 texts = [f"<p>paragraph {number} " + "word " * 80 + "</p>" for number in range(1, 12)]
 view = widgets.HTML(texts[0])
@@ -109,7 +111,8 @@ def run_in_lab(browser, folder: Path, notebook_name: str, button: str, text: str
 def run_in_voila(browser, path: Path, button: str, text: str, count: int) -> list[float]:
     home = throwaway_home()
     port = free_port()
-    command = [sys.executable, "-m", "voila", str(path), f"--port={port}", "--no-browser", "--Voila.ip=127.0.0.1"]
+    command = voila_command(port=port, open_browser=False)  # the settings `reader app` ships (IPC kernels)
+    command[command.index(app_notebook_path())] = str(path)
     server = Server(command, port, "", home, "/voila/static/voila.js")
     try:
         page = offline_page(browser)
