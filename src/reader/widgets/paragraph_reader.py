@@ -132,10 +132,10 @@ class ParagraphReader(ReaderView):
 
     def _render(self) -> None:
         paragraph, count = self.paragraph, self.edition.paragraph_count
+        self._render_text()  # first: the text is what the student waits for, so its message leaves first
         self.jump.index = paragraph.number - 1  # paragraphs are numbered 1…N (checked at load): no search by value
         self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
-        self._render_text()
         self.claims_panel.paragraph_number = paragraph.number
 
     def _render_text(self) -> None:
