@@ -261,3 +261,27 @@ def test_go_buttons_of_a_card_naming_many_paragraphs_are_the_nearest():
     assert buttons.children[0].description == "Go to ¶1"
     buttons.show((3, 7))
     assert [button.description for button in buttons.children] == ["Go to ¶3", "Go to ¶7"]
+
+
+def test_shared_layouts_are_never_changed_through_one_widget(edition):
+    """Widgets with default looks share layout and style models (fewer models for every page to load); a widget that
+    shows or hides itself has a layout of its own, so hiding it never hides the others."""
+
+    def dom_widgets(widget):
+        found = [widget]
+        for child in getattr(widget, "children", ()):
+            found += dom_widgets(child)
+        return found
+
+    app = reader.open(class_mode=True)
+    for number in (1, 2, 3):
+        app.paragraph_number = number
+        by_layout: dict[int, list] = {}
+        for widget in dom_widgets(app):
+            by_layout.setdefault(id(widget.layout), []).append(widget)
+        shared = [group for group in by_layout.values() if len(group) > 1]
+        assert shared, "some layouts are shared"
+        for group in shared:
+            layout = group[0].layout
+            assert layout.display is None and layout.visibility is None, [type(widget).__name__ for widget in group]
+    assert app.excerpt_button.layout not in [widget.layout for widget in dom_widgets(app.paragraph_reader)]

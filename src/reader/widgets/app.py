@@ -6,7 +6,7 @@ import ipywidgets as widgets
 from traitlets import Int, observe
 
 from reader.model import Edition
-from reader.widgets.base import ReaderView
+from reader.widgets.base import ReaderView, html, shared_layout
 from reader.widgets.chronology import Chronology
 from reader.widgets.entity_cards import EntityCards
 from reader.widgets.excerpt_view import ExcerptView
@@ -46,7 +46,7 @@ class ReaderApp(ReaderView):
         # A tab's view is built when the tab is first opened (or used from code): the app starts with the
         # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
         self._views: dict[str, ReaderView] = {}
-        self._tab_boxes = [widgets.VBox() for _ in TAB_TITLES]
+        self._tab_boxes = [widgets.VBox(layout=shared_layout()) for _ in TAB_TITLES]
         self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES)
         self.tabs.observe(self._sync_visible_tab, names="selected_index")
         self.excerpt_button = widgets.Button(
@@ -59,7 +59,7 @@ class ReaderApp(ReaderView):
         self.add_class("reader-app")
         self.children = [
             stylesheet(),
-            widgets.HTML(f'<h2 class="reader-title">{_escaped_title(edition)}</h2>'),
+            html(f'<h2 class="reader-title">{_escaped_title(edition)}</h2>'),
             self.paragraph_reader,
             self.excerpt_button,
             *([self.notes_panel] if self.notes_panel else []),

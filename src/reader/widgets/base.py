@@ -4,6 +4,7 @@ import bisect
 from collections import OrderedDict
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 
 class RecentCache(OrderedDict):
@@ -25,11 +26,52 @@ class RecentCache(OrderedDict):
         return value
 
 
+_SHARED: dict[tuple, widgets.Widget] = {}
+
+
+def _shared(kind: type, **properties) -> widgets.Widget:
+    """One model per kind and properties in a kernel, for all the widgets that never change their own: every model
+    is a message when the reader opens and a state in every page, and most widgets have default layouts and styles.
+    A model that was closed is made again."""
+    key = (kind, tuple(sorted(properties.items())))
+    model = _SHARED.get(key)
+    if model is None or model.comm is None:
+        model = _SHARED[key] = kind(**properties)
+    return model
+
+
+def shared_layout(**properties) -> widgets.Layout:
+    """A layout shared by the widgets that use it: never change it through one of them (give that one its own)."""
+    return _shared(widgets.Layout, **properties)
+
+
+def shared_style(style: type, **properties):
+    return _shared(style, **properties)
+
+
+def html(value: str = "", **kwargs) -> widgets.HTML:
+    """An HTML widget with the shared default layout and style."""
+    return widgets.HTML(
+        value, layout=kwargs.pop("layout", None) or shared_layout(), style=shared_style(HTMLStyle), **kwargs
+    )
+
+
+def button(description: str, tooltip: str, **kwargs) -> widgets.Button:
+    """A button as wide as its label, with the shared layout and style."""
+    return widgets.Button(
+        description=description,
+        tooltip=tooltip,
+        layout=kwargs.pop("layout", None) or shared_layout(width="auto"),
+        style=shared_style(widgets.ButtonStyle),
+        **kwargs,
+    )
+
+
 class ReaderView(widgets.VBox):
     """A VBox whose ``repr`` is the content it shows, so nbval, a terminal and a screen reader see the text."""
 
     def __init__(self, **kwargs):
-        super().__init__(**kwargs)
+        super().__init__(**{"layout": shared_layout(), **kwargs})
         self._paragraph_callbacks = []
         self.add_class("reader-view")
 
@@ -48,15 +90,10 @@ class ReaderView(widgets.VBox):
         return self.text()
 
 
-def go_button(number: int, on_click, label: str = "Go to", layout=None, style=None) -> widgets.Button:
-    button = widgets.Button(
-        description=f"{label} ¶{number}",
-        tooltip=f"{label} paragraph {number}",
-        layout=layout or widgets.Layout(width="auto"),
-        **({"style": style} if style is not None else {}),
-    )
-    button.on_click(lambda _button: on_click(number))
-    return button
+def go_button(number: int, on_click, label: str = "Go to") -> widgets.Button:
+    go = button(f"{label} ¶{number}", f"{label} paragraph {number}")
+    go.on_click(lambda _button: on_click(number))
+    return go
 
 
 MAX_BUTTONS = 12  # a card of a large edition may name hundreds of paragraphs: its text lists them all
@@ -67,17 +104,14 @@ class GoButtons(widgets.HBox):
     paragraphs only changes which buttons are children (one message to the page, however many buttons)."""
 
     def __init__(self, on_click, label: str = "Go to", **kwargs):
-        super().__init__(layout=widgets.Layout(flex_flow="row wrap"), **kwargs)
+        super().__init__(layout=shared_layout(flex_flow="row wrap"), **kwargs)
         self._on_click, self._label = on_click, label
         self._buttons: dict[int, widgets.Button] = {}
         self.numbers: tuple[int, ...] = ()
 
     def _button(self, number: int) -> widgets.Button:
         if number not in self._buttons:
-            if not self._buttons:  # one layout and one style for all the buttons: one model each, not one per button
-                self._layout, self._style = widgets.Layout(width="auto"), widgets.ButtonStyle()
-            button = go_button(number, self._on_click, self._label, layout=self._layout, style=self._style)
-            self._buttons[number] = button
+            self._buttons[number] = go_button(number, self._on_click, self._label)
         return self._buttons[number]
 
     def show(self, numbers, around: int | None = None) -> None:

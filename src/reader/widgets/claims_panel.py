@@ -7,7 +7,7 @@ from reader import render
 from reader.escaping import escape
 from reader.model import Edition
 from reader.student_notes import JUDGEMENTS
-from reader.widgets.base import ReaderView, RecentCache
+from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout
 
 
 class ClaimsPanel(ReaderView):
@@ -27,7 +27,7 @@ class ClaimsPanel(ReaderView):
             tooltip="Choose a claim to see what the record says",
             layout=widgets.Layout(width="auto", max_width="560px"),
         )
-        self.view = widgets.HTML()
+        self.view = html()
         self.judgement = widgets.RadioButtons(
             options=[(judgement, judgement) for judgement in JUDGEMENTS],
             value=None,
@@ -39,20 +39,17 @@ class ClaimsPanel(ReaderView):
             placeholder="What makes you think so?",
             layout=widgets.Layout(width="auto", min_width="320px", height="4em"),
         )
-        self.record_button = widgets.Button(
-            description="Record my judgement",
-            disabled=True,
-            tooltip="Save your judgement, then see what the record says",
-            layout=widgets.Layout(width="auto"),
+        self.record_button = button(
+            "Record my judgement", "Save your judgement, then see what the record says", disabled=True
         )
         self.judge_box = widgets.VBox(
             [
-                widgets.HTML(
+                html(
                     "<p><b>Judge first:</b> is this claim supported, doubtful, "
                     "wrong, or an opinion? Record your judgement and why; then the "
                     "edition's verdict and the record appear.</p>"
                 ),
-                widgets.HBox([self.judgement, self.reason]),
+                widgets.HBox([self.judgement, self.reason], layout=shared_layout()),
                 self.record_button,
             ]
         )

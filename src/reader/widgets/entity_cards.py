@@ -5,7 +5,7 @@ from traitlets import Int, Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import GoButtons, ReaderView, RecentCache
+from reader.widgets.base import GoButtons, ReaderView, RecentCache, html, shared_layout
 
 
 class EntityCards(ReaderView):
@@ -25,14 +25,14 @@ class EntityCards(ReaderView):
             layout=widgets.Layout(width="auto", min_width="320px"),
         )
         self.choice.observe(self._on_choice, names="value")
-        self.card_view = widgets.HTML()
+        self.card_view = html()
         self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
         super().__init__(**kwargs)
         self.add_class("reader-entity-cards")
         self.children = [
             widgets.HBox(
-                [self.choice, widgets.VBox([self.card_view, self.go_buttons])],
-                layout=widgets.Layout(flex_flow="row wrap"),
+                [self.choice, widgets.VBox([self.card_view, self.go_buttons], layout=shared_layout())],
+                layout=shared_layout(flex_flow="row wrap"),
             ),
         ]
         self.paragraph_number = paragraph_number

@@ -6,7 +6,7 @@ from traitlets import Int, observe
 from reader.escaping import escape
 from reader.model import Edition
 from reader.student_notes import StudentNotes
-from reader.widgets.base import ReaderView
+from reader.widgets.base import ReaderView, button, html, shared_layout
 
 
 class NotesPanel(ReaderView):
@@ -24,11 +24,9 @@ class NotesPanel(ReaderView):
             style={"description_width": "initial"},
             layout=widgets.Layout(width="100%", height="6em"),
         )
-        self.status = widgets.HTML()
-        self.export_button = widgets.Button(
-            description="Export my notes (Markdown)",
-            tooltip="Write all your notes and judgements to a Markdown file",
-            layout=widgets.Layout(width="auto"),
+        self.status = html()
+        self.export_button = button(
+            "Export my notes (Markdown)", "Write all your notes and judgements to a Markdown file"
         )
         self.export_button.on_click(lambda _button: self.export())
         self._loading = False
@@ -36,7 +34,7 @@ class NotesPanel(ReaderView):
         self.add_class("reader-notes-panel")
         self.children = [
             self.field,
-            widgets.HBox([self.export_button, self.status], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.export_button, self.status], layout=shared_layout(flex_flow="row wrap")),
         ]
         self.field.observe(self._on_edit, names="value")
         self._load()

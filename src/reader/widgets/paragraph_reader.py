@@ -6,7 +6,7 @@ from traitlets import Bool, Int, observe
 from reader import render
 from reader.escaping import escape
 from reader.model import Edition
-from reader.widgets.base import ReaderView, RecentCache
+from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout
 from reader.widgets.claims_panel import ClaimsPanel
 
 TEXT_MODES = [("As written", False), ("With [sic] readings", True)]
@@ -53,10 +53,10 @@ class ParagraphReader(ReaderView):
             tooltip="Underline each checkable statement with its verdict",
         )
         self.claims_toggle.observe(lambda change: setattr(self, "with_claims", change["new"]), names="value")
-        self.legend = widgets.HTML(self._legend_html())
+        self.legend = html(self._legend_html())
         # One HTML widget for the position, the text and the editorial notes: a paragraph change is then one
         # message to the page for all three (see docs/performance.md).
-        self.text_view = widgets.HTML()
+        self.text_view = html()
         self.text_view.add_class("reader-paragraph")
         self.claims_panel = ClaimsPanel(
             edition, notes=notes, judge_first=judge_first, paragraph_number=paragraph_number
@@ -72,24 +72,24 @@ class ParagraphReader(ReaderView):
                 self.last_button,
                 self.jump,
             ],
-            layout=widgets.Layout(flex_flow="row wrap"),
+            layout=shared_layout(flex_flow="row wrap"),
         )
-        options = widgets.HBox([self.text_mode, self.claims_toggle], layout=widgets.Layout(flex_flow="row wrap"))
+        options = widgets.HBox([self.text_mode, self.claims_toggle], layout=shared_layout(flex_flow="row wrap"))
         self.children = [
             navigation,
             options,
             self.legend,
             self.text_view,
-            widgets.HTML("<h4>Claims: what the record says</h4>"),
+            html("<h4>Claims: what the record says</h4>"),
             self.claims_panel,
         ]
         self.paragraph_number = paragraph_number
         self._render()
 
     def _nav_button(self, label: str, tooltip: str, target) -> widgets.Button:
-        button = widgets.Button(description=label, tooltip=tooltip, layout=widgets.Layout(width="auto"))
-        button.on_click(lambda _button: setattr(self, "paragraph_number", target()))
-        return button
+        nav = button(label, tooltip)
+        nav.on_click(lambda _button: setattr(self, "paragraph_number", target()))
+        return nav
 
     def _on_jump(self, change) -> None:
         if change["new"] is not None:
