@@ -39,8 +39,18 @@ class ReaderPage:
         self.app.locator(".reader-paragraph-reader").get_by_label("Go to", exact=True).select_option(index=number - 1)
         self.wait_for_position(number)
 
+    TAB_VIEWS = {
+        "Cards": ".reader-entity-cards",
+        "Chronology": ".reader-chronology table.reader-events",
+        "Quoted document": ".reader-excerpt-view",
+        "Questions": ".reader-questions",
+        "Search": ".reader-search input",
+    }
+
     def open_tab(self, title: str) -> None:
         self.app.locator(f".lm-TabBar-tab:has-text('{title}')").first.click()
+        # a tab's view is built by the kernel when first opened: wait until the page shows it
+        self.app.locator(self.TAB_VIEWS[title]).first.wait_for(state="visible", timeout=30_000)
         if title == "Cards":  # a hidden tab catches up with the paragraph when opened: wait for it
             number = int(self.position().split("¶")[1].split()[0])
             self.app.locator(f".reader-entity-cards .widget-select label:text-is('Named in ¶{number}')").wait_for(
