@@ -227,6 +227,14 @@ def run(notebook: Path, students: int, paragraphs: int, button: str) -> dict:
         load_done.set()
         browser.join()
         result["browser"] = sampled
+        import psutil
+
+        server_process = psutil.Process(server.process.pid)
+        result["server_cpu"] = sum(server_process.cpu_times()[:2])
+        result["kernels_cpu"] = 0.0
+        for child in server_process.children(recursive=True):
+            with contextlib.suppress(psutil.Error):
+                result["kernels_cpu"] += sum(child.cpu_times()[:2])
         folders: set[Path] = set()
         result["kernels_at_end"] = kernel_processes(server, folders)
         time.sleep(CULL_SECONDS * 2.5)
@@ -237,76 +245,88 @@ def run(notebook: Path, students: int, paragraphs: int, button: str) -> dict:
         remove_home(home)
 
 
+def describe(name: str, students: int, result: dict) -> None:
+    print(
+        f"  {name}: all {students} ready in {result['all_ready']:.1f} s; "
+        f"{len(result['changes'])} paragraph changes, median {median(result['changes']) * 1000:.0f} ms, "
+        f"p95 {percentile(result['changes'], 0.95) * 1000:.0f} ms; failures {len(result['failures'])}; "
+        f"CPU: server {result['server_cpu']:.1f} s, kernels {result['kernels_cpu']:.1f} s; "
+        f"kernels when the pages closed {result['kernels_at_end']}, {CULL_SECONDS * 2.5:.0f} s later "
+        f"{result['kernels_left']}",
+        flush=True,
+    )
+    for failure in result["failures"][:3]:
+        print(f"    failure: {failure}")
+    sampled = result["browser"]
+    if "error" in sampled:
+        print(f"    the sampled browser page failed: {sampled['error']}")
+    else:
+        print(
+            f"    a real Chromium page opened with them: first paragraph shown after {sampled['ready']:.1f} s; "
+            f"{len(sampled['clicks'])} clicks ({sampled['during_load']} while the students were still at work), "
+            f"median {median(sampled['clicks']) * 1000:.0f} ms, p95 "
+            f"{percentile(sampled['clicks'], 0.95) * 1000:.0f} ms (the students were all ready at "
+            f"{result['all_ready']:.1f} s, done at {result['wall']:.1f} s)",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=30)
+    parser.add_argument("--runs", type=int, default=3, help="alternating runs of each app; medians are compared")
     arguments = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="bench-classroom-"))
     trivial = folder / "trivial.ipynb"
     book = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(TRIVIAL_APP)])
     book.metadata = {"kernelspec": {"name": "python3", "display_name": "Python 3", "language": "python"}}
     nbformat.write(book, trivial)
-    base = run(trivial, arguments.students, 11, "button.jupyter-button")
-    mine = run(Path(app_notebook_path()), arguments.students, 11, READER_NEXT)
-    for name, result in (("trivial app", base), ("reader app", mine)):
-        print(
-            f"  {name}: all {arguments.students} ready in {result['all_ready']:.1f} s; "
-            f"{len(result['changes'])} paragraph changes, median {median(result['changes']) * 1000:.0f} ms, "
-            f"p95 {percentile(result['changes'], 0.95) * 1000:.0f} ms; failures {len(result['failures'])}; "
-            f"kernels when the pages closed {result['kernels_at_end']}, {CULL_SECONDS * 2.5:.0f} s later "
-            f"{result['kernels_left']}"
-        )
-        for failure in result["failures"][:3]:
-            print(f"    failure: {failure}")
-        sampled = result["browser"]
-        if "error" in sampled:
-            print(f"    the sampled browser page failed: {sampled['error']}")
-        else:
-            print(
-                f"    a real Chromium page opened with them: first paragraph shown after {sampled['ready']:.1f} s; "
-                f"{len(sampled['clicks'])} clicks ({sampled['during_load']} while the students were still at work), "
-                f"median {median(sampled['clicks']) * 1000:.0f} ms, p95 "
-                f"{percentile(sampled['clicks'], 0.95) * 1000:.0f} ms (the students were all ready at "
-                f"{result['all_ready']:.1f} s, done at {result['wall']:.1f} s)"
-            )
+    bases, mines = [], []
+    for number in range(1, arguments.runs + 1):
+        print(f"run {number} of {arguments.runs}", flush=True)
+        bases.append(run(trivial, arguments.students, 11, "button.jupyter-button"))
+        describe("trivial app", arguments.students, bases[-1])
+        mines.append(run(Path(app_notebook_path()), arguments.students, 11, READER_NEXT))
+        describe("reader app", arguments.students, mines[-1])
+
+    def pooled(results: list[dict], key: str) -> list:
+        return [value for result in results for value in result[key]]
+
+    def clicks(results: list[dict]) -> list[float]:
+        return [value for result in results for value in result["browser"].get("clicks", [])]
+
     results = [
         report(
-            f"{arguments.students} students: time until all are ready",
-            mine["all_ready"],
+            f"{arguments.students} students: time until all are ready (median of {arguments.runs} runs)",
+            median([result["all_ready"] for result in mines]),
             "trivial app",
-            base["all_ready"],
+            median([result["all_ready"] for result in bases]),
             1.2,
             unit="s",
             scale=1,
         ),
         report(
-            f"{arguments.students} students: p95 paragraph change",
-            percentile(mine["changes"], 0.95),
+            f"{arguments.students} students: p95 paragraph change (all runs)",
+            percentile(pooled(mines, "changes"), 0.95),
             "trivial app",
-            percentile(base["changes"], 0.95),
+            percentile(pooled(bases, "changes"), 0.95),
             1.3,
         ),
     ]
-    if "error" not in mine["browser"] and "error" not in base["browser"]:
+    if clicks(mines) and clicks(bases):
         results.append(
             report(
                 f"{arguments.students} students: a real page's click Next → new paragraph (median; reported)",
-                median(mine["browser"]["clicks"]),
+                median(clicks(mines)),
                 "trivial app",
-                median(base["browser"]["clicks"]),
+                median(clicks(bases)),
                 None,
             )
         )
-    print(
-        json.dumps(
-            {
-                "results": results,
-                "failures": len(mine["failures"]),
-                "kernels_at_end": mine["kernels_at_end"],
-                "kernels_left": mine["kernels_left"],
-            }
-        )
-    )
+    failures = sum(len(result["failures"]) for result in mines)
+    left = [result["kernels_left"] for result in mines]
+    print(f"reader app: failures {failures}; kernels left after culling, each run: {left}")
+    print(json.dumps({"results": results, "failures": failures, "kernels_left": left}))
 
 
 if __name__ == "__main__":
