@@ -23,17 +23,21 @@ count = edition.paragraph_count
 baseline_widget = widgets.HTML()
 order = [((step * 7) % count) + 1 for step in range({rounds} * count)]
 app_times, baseline_times = [], []
-for number in order:
+for step, number in enumerate(order):
+    if {fresh_every} and step and step % {fresh_every} == 0:
+        app = reader.open({edition!r})  # a new app: nothing rendered or made yet, as for a student who just arrived
     t = time.perf_counter(); app.paragraph_number = number; app_times.append(time.perf_counter() - t)
     t = time.perf_counter(); baseline_widget.value = texts[number - 1]; baseline_times.append(time.perf_counter() - t)
 print(json.dumps({{"app": app_times, "baseline": baseline_times}}))
 """
 
 
-def measure(edition_path, rounds: int) -> dict:
+def measure(edition_path, rounds: int, fresh_every: int = 0) -> dict:
+    """Change paragraphs ``rounds`` times through the edition (step 7); with ``fresh_every``, open a new app every
+    that many changes, so that the same share of changes find a paragraph not yet rendered."""
     kernel = Kernel({"READER_NOTES_DIR": tempfile.mkdtemp(prefix="bench-notes-")})
     try:
-        return kernel.run(CODE.format(edition=edition_path, rounds=rounds))
+        return kernel.run(CODE.format(edition=edition_path, rounds=rounds, fresh_every=fresh_every))
     finally:
         kernel.stop()
 

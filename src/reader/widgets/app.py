@@ -21,7 +21,7 @@ TAB_TITLES = ("Cards", "Chronology", "Quoted document", "Questions", "Search")
 def stylesheet() -> widgets.HTML:
     """The reader's own CSS (contrast, focus rings, mention styles), as a widget that carries a <style> element."""
     css = files("reader").joinpath("reader.css").read_text(encoding="utf-8")
-    return widgets.HTML(f"<style>{css}</style>", layout=widgets.Layout(display="none"))
+    return html(f"<style>{css}</style>", layout=shared_layout(display="none"))
 
 
 class ReaderApp(ReaderView):
@@ -47,7 +47,7 @@ class ReaderApp(ReaderView):
         # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
         self._views: dict[str, ReaderView] = {}
         self._tab_boxes = [widgets.VBox(layout=shared_layout()) for _ in TAB_TITLES]
-        self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES)
+        self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES, layout=shared_layout())
         self.tabs.observe(self._sync_visible_tab, names="selected_index")
         self.excerpt_button = widgets.Button(
             description="Open the quoted document",

@@ -1,13 +1,14 @@
 """The paragraph's checkable claims: what the record says, or, in judge-first mode, the student's verdict first."""
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
 from traitlets import Bool, Int, observe
 
 from reader import render
 from reader.escaping import escape
 from reader.model import Edition
 from reader.student_notes import JUDGEMENTS
-from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout
+from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout, shared_style
 
 
 class ClaimsPanel(ReaderView):
@@ -25,19 +26,21 @@ class ClaimsPanel(ReaderView):
         self.choice = widgets.Dropdown(
             description="Claim",
             tooltip="Choose a claim to see what the record says",
-            layout=widgets.Layout(width="auto", max_width="560px"),
+            layout=shared_layout(width="auto", max_width="560px"),
+            style=shared_style(DescriptionStyle),
         )
         self.view = html()
         self.judgement = widgets.RadioButtons(
             options=[(judgement, judgement) for judgement in JUDGEMENTS],
             value=None,
             description="My judgement",
-            style={"description_width": "initial"},
+            layout=shared_layout(),
+            style=shared_style(DescriptionStyle, description_width="initial"),
         )
         self.reason = widgets.Textarea(
             description="Why",
             placeholder="What makes you think so?",
-            layout=widgets.Layout(width="auto", min_width="320px", height="4em"),
+            layout=shared_layout(width="auto", min_width="320px", height="4em"),
         )
         self.record_button = button(
             "Record my judgement", "Save your judgement, then see what the record says", disabled=True

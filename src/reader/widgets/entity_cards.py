@@ -1,11 +1,12 @@
 """The cards of the entities the current paragraph mentions, each leading to every paragraph that names it."""
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
 from traitlets import Int, Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import GoButtons, ReaderView, RecentCache, html, shared_layout
+from reader.widgets.base import GoButtons, ReaderView, RecentCache, html, shared_layout, shared_style
 
 
 class EntityCards(ReaderView):
@@ -19,10 +20,10 @@ class EntityCards(ReaderView):
         self._card_cache = RecentCache(size=max(128, 2 * edition.paragraph_count))
         self.choice = widgets.Select(  # its label names the paragraph: "Named in ¶3"
             description="Named in",
-            style={"description_width": "initial"},
+            style=shared_style(DescriptionStyle, description_width="initial"),
             tooltip="Choose an entity mentioned in this paragraph",
             rows=8,
-            layout=widgets.Layout(width="auto", min_width="320px"),
+            layout=shared_layout(width="auto", min_width="320px"),
         )
         self.choice.observe(self._on_choice, names="value")
         self.card_view = html()

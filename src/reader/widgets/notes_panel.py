@@ -22,7 +22,7 @@ class NotesPanel(ReaderView):
             description="My note",
             continuous_update=True,
             style={"description_width": "initial"},
-            layout=widgets.Layout(width="100%", height="6em"),
+            layout=shared_layout(width="100%", height="6em"),
         )
         self.status = html()
         self.export_button = button(

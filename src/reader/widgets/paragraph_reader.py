@@ -1,12 +1,13 @@
 """The essay one paragraph at a time: navigation, marked mentions, [sic] readings, notes and claims."""
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_description import DescriptionStyle
 from traitlets import Bool, Int, observe
 
 from reader import render
 from reader.escaping import escape
 from reader.model import Edition
-from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout
+from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout, shared_style
 from reader.widgets.claims_panel import ClaimsPanel
 
 TEXT_MODES = [("As written", False), ("With [sic] readings", True)]
@@ -36,10 +37,13 @@ class ParagraphReader(ReaderView):
             ],
             description="Go to",
             tooltip="Go to a paragraph",
-            layout=widgets.Layout(width="auto", max_width="420px"),
+            layout=shared_layout(width="auto", max_width="420px"),
+            style=shared_style(DescriptionStyle),
         )
         self.jump.observe(self._on_jump, names="value")
         self.text_mode = widgets.RadioButtons(
+            layout=shared_layout(),
+            style=shared_style(DescriptionStyle),
             options=TEXT_MODES,
             value=False,
             description="Text",
@@ -47,6 +51,7 @@ class ParagraphReader(ReaderView):
         )
         self.text_mode.observe(lambda change: setattr(self, "with_readings", change["new"]), names="value")
         self.claims_toggle = widgets.Checkbox(
+            layout=shared_layout(),
             value=False,
             description="Mark checkable claims",
             indent=False,
