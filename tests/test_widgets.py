@@ -285,3 +285,13 @@ def test_shared_layouts_are_never_changed_through_one_widget(edition):
             layout = group[0].layout
             assert layout.display is None and layout.visibility is None, [type(widget).__name__ for widget in group]
     assert app.excerpt_button.layout not in [widget.layout for widget in dom_widgets(app.paragraph_reader)]
+
+
+def test_a_shared_layout_that_was_closed_is_made_again():
+    from reader.widgets.base import shared_layout
+
+    first = shared_layout(width="auto")
+    assert shared_layout(width="auto") is first
+    widgets.Widget.close_all()
+    again = shared_layout(width="auto")
+    assert again is not first and again.comm is not None
