@@ -34,14 +34,13 @@ import sys
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from http.cookies import SimpleCookie
 from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlencode, urljoin, urlsplit
 
 import nbformat
-from common import REPOSITORY, main_guard, median, percentile, report
+from common import REPOSITORY, kernel_message, main_guard, median, percentile, report
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -136,24 +135,6 @@ def expect(response, *codes: int):
     return response
 
 
-def message(session: str, msg_type: str, content: dict) -> dict:
-    return {
-        "header": {
-            "msg_id": uuid.uuid4().hex,
-            "username": "student",
-            "session": session,
-            "msg_type": msg_type,
-            "version": "5.3",
-            "date": datetime.now(UTC).isoformat(),
-        },
-        "parent_header": {},
-        "metadata": {},
-        "content": content,
-        "channel": "shell",
-        "buffers": [],
-    }
-
-
 async def student(base_url: str, name: str, notebook: str) -> dict:
     """Log in, start the server, open the notebook and run all its code cells; times from the first request."""
     start = time.perf_counter()
@@ -201,7 +182,9 @@ async def student(base_url: str, name: str, notebook: str) -> dict:
     )
     try:
         for number, source in enumerate(cells, 1):
-            request = message(session_id, "execute_request", {"code": source, "silent": False, "store_history": True})
+            request = kernel_message(
+                session_id, "execute_request", {"code": source, "silent": False, "store_history": True}
+            )
             await socket.write_message(json.dumps(request))
             while True:
                 text = await socket.read_message()

@@ -22,11 +22,10 @@ import tempfile
 import threading
 import time
 import uuid
-from datetime import UTC, datetime
 from pathlib import Path
 
 import nbformat
-from common import REPOSITORY, main_guard, median, percentile, report
+from common import REPOSITORY, kernel_message, main_guard, median, percentile, report
 from tornado.httpclient import AsyncHTTPClient, HTTPRequest
 from tornado.websocket import websocket_connect
 
@@ -49,23 +48,7 @@ READER_NEXT = ".reader-paragraph-reader button.jupyter-button:nth-child(3)"
 
 
 def message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> str:
-    return json.dumps(
-        {
-            "header": {
-                "msg_id": uuid.uuid4().hex,
-                "username": "student",
-                "session": session,
-                "msg_type": msg_type,
-                "version": "5.3",
-                "date": datetime.now(UTC).isoformat(),
-            },
-            "parent_header": {},
-            "metadata": metadata or {},
-            "content": content,
-            "channel": "shell",
-            "buffers": [],
-        }
-    )
+    return json.dumps(kernel_message(session, msg_type, content, metadata))
 
 
 async def student(base_url: str, paragraphs: int) -> dict:

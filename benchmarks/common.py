@@ -4,6 +4,8 @@ import json
 import statistics
 import sys
 import textwrap
+import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -71,3 +73,22 @@ def main_guard(function) -> None:
         function()
     except KeyboardInterrupt:
         sys.exit(130)
+
+
+def kernel_message(session: str, msg_type: str, content: dict, metadata: dict | None = None) -> dict:
+    """A Jupyter message on the shell channel, as a page sends it over the kernel websocket."""
+    return {
+        "header": {
+            "msg_id": uuid.uuid4().hex,
+            "username": "student",
+            "session": session,
+            "msg_type": msg_type,
+            "version": "5.3",
+            "date": datetime.now(UTC).isoformat(),
+        },
+        "parent_header": {},
+        "metadata": metadata or {},
+        "content": content,
+        "channel": "shell",
+        "buffers": [],
+    }
