@@ -1,4 +1,5 @@
-"""What every reader view shares: a text/plain repr with the content, and go-to-paragraph callbacks."""
+"""What every reader view shares: a text/plain repr with the content, go-to-paragraph callbacks, bounded caches of
+rendered HTML, and layout and style models shared by widgets that look alike."""
 
 import bisect
 from collections import OrderedDict
@@ -46,6 +47,7 @@ def shared_layout(**properties) -> widgets.Layout:
 
 
 def shared_style(style: type, **properties):
+    """A style (``ButtonStyle``, ``HTMLStyle``, ...) shared like ``shared_layout``."""
     return _shared(style, **properties)
 
 
