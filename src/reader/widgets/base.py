@@ -17,6 +17,11 @@ class RecentCache(OrderedDict):
         super().__init__()
         self.size = size
 
+    @classmethod
+    def per_paragraph(cls, edition) -> "RecentCache":
+        """A cache for HTML rendered per paragraph (or per item shown with one): two entries per paragraph."""
+        return cls(size=max(256, 2 * edition.paragraph_count))
+
     def get_or_make(self, key, make):
         if key in self:
             self.move_to_end(key)

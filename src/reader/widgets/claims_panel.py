@@ -21,7 +21,7 @@ class ClaimsPanel(ReaderView):
         self.edition = edition
         self.notes = notes
         self._judged_in_memory: dict[str, dict] = {}
-        self._html_cache = RecentCache(size=max(128, 2 * edition.paragraph_count))
+        self._html_cache = RecentCache.per_paragraph(edition)
         self._judged_callbacks = []
         self.choice = widgets.Dropdown(
             description="Claim",

@@ -17,7 +17,7 @@ class EntityCards(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
-        self._card_cache = RecentCache(size=max(128, 2 * edition.paragraph_count))
+        self._card_cache = RecentCache.per_paragraph(edition)
         self.choice = widgets.Select(  # its label names the paragraph: "Named in ¶3"
             description="Named in",
             style=shared_style(DescriptionStyle, description_width="initial"),

@@ -22,7 +22,7 @@ class ParagraphReader(ReaderView):
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False, **kwargs):
         self.edition = edition
-        self._html_cache = RecentCache(size=max(256, 2 * edition.paragraph_count))
+        self._html_cache = RecentCache.per_paragraph(edition)
         count = edition.paragraph_count
         self.first_button = self._nav_button("◀◀ First", "First paragraph", lambda: 1)
         self.previous_button = self._nav_button(
