@@ -3,8 +3,7 @@
 ``reader.load()`` returns the default edition; ``reader.load(path)`` any edition folder.
 """
 
-__version__ = "0.1.0"
-
+from reader._version import __version__
 from reader.errors import EditionError
 from reader.loader import load
 

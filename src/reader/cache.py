@@ -1,10 +1,11 @@
 """A cache of validated editions, keyed by the exact bytes of their files (like Python's .pyc files).
 
 Validation reads every file and checks every row; a teacher's edition changes rarely and is loaded often (every
-kernel, every student). Only an edition that passed validation is stored, under a key made of the bytes of all
-its files and the package version, so any edit, however small, is validated again. The cache lives in the
-user's own cache folder (XDG_CACHE_HOME, or ~/.cache); READER_CACHE=0 turns it off. A cache file that cannot be
-read is ignored.
+kernel, every student). Only an edition that passed validation is stored, under a key made of the edition's own
+files (the ones the schema names: size, time of change and content, hashed in chunks) and the package version,
+so any edit, however small, is validated again, and nothing else in the folder (a backup, a notebook) is read.
+The cache lives in the user's own cache folder (XDG_CACHE_HOME, or ~/.cache); READER_CACHE=0 turns it off. A cache
+file that cannot be read is ignored.
 
 An edition is stored as two files: its model (plain Python objects, all a reading kernel needs) and its
 DataFrames, read back only when a DataFrame is first used, so that a student's kernel need not import pandas.
@@ -14,10 +15,12 @@ import contextlib
 import hashlib
 import os
 import pickle
+import stat
 import tempfile
 from pathlib import Path
 
 CACHE_VARIABLE = "READER_CACHE"
+CHUNK_BYTES = 1024 * 1024
 
 
 def enabled() -> bool:
@@ -38,11 +41,23 @@ def _code_stamp() -> bytes:
     )
 
 
-def edition_key(folder: Path, version: str) -> str:
+def edition_key(folder: Path, version: str, file_names: tuple[str, ...]) -> str:
+    """The key of the edition in ``folder``: its files ``file_names`` (only those, and only regular files)."""
     digest = hashlib.sha256(version.encode() + _code_stamp())
-    for path in sorted(folder.iterdir()):
-        if path.is_file() and path.suffix in (".csv", ".yaml", ".yml"):
-            digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    for name in sorted(file_names):
+        path = folder / name
+        try:
+            status = os.stat(path)
+        except OSError:
+            digest.update(name.encode() + b"\0absent\0")
+            continue
+        digest.update(f"{name}\0{status.st_size}\0{status.st_mtime_ns}\0".encode())
+        if not stat.S_ISREG(status.st_mode):
+            continue  # a FIFO is never opened; the loader says what it is
+        with contextlib.suppress(OSError), path.open("rb") as edition_file:
+            while chunk := edition_file.read(CHUNK_BYTES):
+                digest.update(chunk)
+        digest.update(b"\0")
     return digest.hexdigest()
 
 

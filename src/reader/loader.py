@@ -7,46 +7,73 @@ pass raises one :class:`~reader.errors.EditionError`.
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader import __version__, cache
+from reader import cache, textfiles
+from reader._version import __version__
 from reader.errors import EditionError
 from reader.mentions import alias_occurrences, aliases_in_text, find_mentions
-from reader.model import Edition
+from reader.model import Edition, prepared_tables
 from reader.paths import default_edition_path
 from reader.schema import (
-    LIST_SEPARATOR,
+    ID_PATTERN,
     TABLES,
     TARGET_FILES,
-    VERIFICATION_STATUSES,
+    YAML_FILES,
+    YAML_REQUIRED,
     CellError,
+    Key,
     TableSpec,
     check_iso_date,
+    control_character_problem,
+    edition_file_names,
+    lookalike_letters,
+    text_warnings,
 )
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from reader.textfiles import YamlDocument
 
 EDITION_FILE = "edition.yaml"
 EXCERPT_FILE = "excerpt.yaml"
 
 
 def load(path: str | Path | None = None) -> Edition:
-    """The edition in ``path`` (a folder), or the default edition; raises EditionError if it is not valid."""
+    """The edition in ``path`` (a folder), or the default edition; raises EditionError if it is not valid.
+
+    ``edition.warnings`` lists what is valid but likely to mislead (lines like ``file, line L, column C: ...``).
+    """
     folder = Path(path).expanduser() if path is not None else default_edition_path()
     if not folder.is_dir():
-        raise EditionError(f"{folder}: no such edition folder")
-    key = cache.edition_key(folder, __version__) if cache.enabled() else None
+        what = "is not a folder" if textfiles.exists(folder) else "no such edition folder"
+        raise EditionError(f"{folder}: {what}")
+    problems = [problem for name in edition_file_names() if (problem := textfiles.file_problem(folder / name))]
+    if problems:
+        raise EditionError(problems)
+    key = cache.edition_key(folder, __version__, edition_file_names()) if cache.enabled() else None
     cached = cache.read(key) if key else None
     if isinstance(cached, Edition):
         cached.folder = folder
         return cached
-    tables, metadata, excerpt, rows = _read_and_check(folder)
+    tables, metadata, excerpt, rows, warnings = _read_and_check(folder)
     edition = Edition(folder=folder, tables=tables, metadata=metadata, excerpt_data=excerpt, rows=rows)
+    edition.warnings = tuple(warnings)
+    edition.tables_source = tables_again
     if key:
         cache.write_edition(key, edition)
     return edition
+
+
+def tables_again(edition: Edition) -> dict:
+    """The prepared tables of an edition whose model came from the cache: from the cache, else read and checked."""
+    tables = cache.read(edition.tables_key) if edition.tables_key else None
+    if isinstance(tables, dict):
+        return tables
+    return prepared_tables(validated_tables(edition.folder))
 
 
 def validated_tables(folder: Path) -> dict[str, pd.DataFrame | None]:
@@ -54,17 +81,25 @@ def validated_tables(folder: Path) -> dict[str, pd.DataFrame | None]:
     return _read_and_check(folder)[0]
 
 
-def _read_and_check(folder: Path) -> tuple[dict, dict, dict | None, dict]:
-    """The tables, the edition's and the excerpt's YAML, and each table's rows as dicts."""
+def _read_and_check(folder: Path) -> tuple[dict, dict, dict | None, dict, list[str]]:
+    """The tables, the edition's and the excerpt's YAML, each table's rows as dicts, and the warnings."""
+    warnings: list[str] = []
     try:
-        tables = {spec.name: _read_table(folder, spec) for spec in TABLES}
-        metadata = _read_yaml(folder / EDITION_FILE, required=True)
-        excerpt = _read_yaml(folder / EXCERPT_FILE, required=False)
-        problems = _check_edition(tables, metadata, excerpt)
+        tables = {spec.name: _read_table(folder, spec, warnings) for spec in TABLES}
+        documents = {name: _read_yaml(folder / name, YAML_REQUIRED[name]) for name in YAML_FILES}
+        problems = []
+        for name, document in documents.items():
+            if document is not None:
+                problems += _check_yaml(document, YAML_FILES[name], warnings)
+        if problems:
+            raise EditionError(problems)
+        metadata = documents[EDITION_FILE].value
+        excerpt = documents[EXCERPT_FILE].value if documents[EXCERPT_FILE] else None
+        problems = _check_edition(tables, documents[EDITION_FILE], documents[EXCERPT_FILE])
         if problems:
             raise EditionError(problems)
         rows = {name: (_rows(frame) if frame is not None else None) for name, frame in tables.items()}
-        return tables, metadata, excerpt, rows
+        return tables, metadata, excerpt, rows, warnings
     finally:
         _ROWS_OF_TABLES.clear()
 
@@ -72,33 +107,31 @@ def _read_and_check(folder: Path) -> tuple[dict, dict, dict | None, dict]:
 # --- reading -------------------------------------------------------------------------------------------------
 
 
-def _read_text(path: Path) -> str:
-    raw = path.read_bytes()
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise EditionError(
-            f"{path.name}, line {line}: byte 0x{raw[error.start]:02x} is not UTF-8; expected a file saved as UTF-8"
-        ) from None
+def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
+    """One CSV of an edition as a DataFrame of parsed values, with the file line of each row in ``line``.
+
+    None for an optional table the edition does not have; EditionError for a file or a cell that is not valid.
+    """
+    return _read_table(folder, spec, [])
 
 
-def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
-    """One CSV as a DataFrame of parsed values, with the file line of each row in ``line``."""
+def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None) -> pd.DataFrame | None:
     import csv  # here, not at the top: a cached edition needs neither csv, yaml nor pandas
 
     import pandas as pd
 
+    warnings = [] if warnings is None else warnings
     path = folder / spec.file_name
-    if not path.is_file():
+    if not textfiles.exists(path):
         if spec.required:
             raise EditionError(
                 f"{spec.file_name}: missing from {folder}; expected a CSV file with columns "
                 + ", ".join(column.name for column in spec.columns)
             )
         return None
-    text = _read_text(path)
+    text = textfiles.read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    first_line = 1
     try:
         header = next(reader, None)
         if header is None:
@@ -122,7 +155,9 @@ def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
         if duplicated:
             raise EditionError(f'{spec.file_name}, line 1: column "{duplicated[0]}" appears twice')
         records, lines, problems = [], [], []
-        positions = [(column.name, header.index(column.name), column.parse) for column in spec.columns]
+        positions = [(column, header.index(column.name)) for column in spec.columns]
+        warned_columns = [(column.name, position) for column, position in positions if column.kind in ("text", "list")]
+        seen_rows: dict[tuple, int] = {}
         previous_line = reader.line_num
         for cells in reader:
             first_line = previous_line + 1
@@ -136,14 +171,32 @@ def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
                 )
                 continue
             record = {}
-            for name, position, parse in positions:
+            for column, position in positions:
                 try:
-                    record[name] = parse(cells[position])
+                    record[column.name] = column.parse(cells[position])
                 except CellError as error:
-                    problems.append(f'{spec.file_name}, line {first_line}, column "{name}": {error}')
+                    problems.append(f'{spec.file_name}, line {first_line}, column "{column.name}": {error}')
+            for name, position in warned_columns:
+                for warning in text_warnings(cells[position]):
+                    warnings.append(f'{spec.file_name}, line {first_line}, column "{name}": {warning}')
+            same = tuple(cell.strip() for cell in cells)
+            if same in seen_rows:
+                problems.append(
+                    f"{spec.file_name}, line {first_line}: the same row as line {seen_rows[same]}; "
+                    "expected each row once"
+                )
+            seen_rows.setdefault(same, first_line)
             records.append(record)
             lines.append(first_line)
+        first_line = previous_line + 1
     except csv.Error as error:
+        opened = _unclosed_quote(text, first_line)
+        if opened:
+            line, column = opened
+            raise EditionError(
+                f"{spec.file_name}, line {line}, column {column}: a quoted value starts here and is never closed; "
+                'expected a closing double quote (")'
+            ) from None
         raise EditionError(f"{spec.file_name}, line {reader.line_num}: {error}; expected valid CSV") from None
     if problems:
         raise EditionError(problems)
@@ -157,24 +210,144 @@ def _read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
     return frame
 
 
-def _read_yaml(path: Path, required: bool) -> dict | None:
-    import yaml
+def _unclosed_quote(text: str, from_line: int) -> tuple[int, int] | None:
+    """Line and column of the opening quote of a value never closed, looking from the record at ``from_line``."""
+    lines = text.split("\n")
+    offset = sum(len(line) + 1 for line in lines[: from_line - 1])
+    opened_at = None
+    at_field_start = True
+    index = offset
+    while index < len(text):
+        character = text[index]
+        if opened_at is None:
+            if character == '"' and at_field_start:
+                opened_at = index
+            at_field_start = character in ",\n"
+        elif character == '"':
+            if text.startswith('""', index):
+                index += 1
+            else:
+                opened_at = None
+                at_field_start = False
+        index += 1
+    if opened_at is None:
+        return None
+    line_start = text.rfind("\n", 0, opened_at) + 1
+    return text.count("\n", 0, opened_at) + 1, opened_at - line_start + 1
 
-    if not path.is_file():
+
+def _read_yaml(path: Path, required: bool) -> YamlDocument | None:
+    if not textfiles.exists(path):
         if required:
             raise EditionError(f"{path.name}: missing from {path.parent}; expected the edition's YAML description")
         return None
-    try:
-        loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: several times faster
-        document = yaml.load(_read_text(path), Loader=loader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f", line {mark.line + 1}" if mark else ""
-        problem = getattr(error, "problem", None) or "not valid YAML"
-        raise EditionError(f"{path.name}{where}: {problem}; expected valid YAML") from None
-    if not isinstance(document, dict):
+    document = textfiles.read_yaml(path)
+    if not isinstance(document.value, dict):
         raise EditionError(f"{path.name}: expected a YAML mapping of keys to values at the top level")
     return document
+
+
+def _type_name(value) -> str:
+    if isinstance(value, bool):
+        return f"true/false ({value!r}; YAML reads yes, no, on and off so: put text in quotes)"
+    if isinstance(value, int | float):
+        return f"a number ({value!r}; put text in quotes)"
+    return {list: "a list", dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
+
+
+def _label(path: tuple) -> str:
+    label = ""
+    for part in path:
+        label += f"[{part + 1}]" if isinstance(part, int) else (f".{part}" if label else str(part))
+    return label
+
+
+def _check_yaml(document: YamlDocument, keys: tuple[Key, ...], warnings: list[str]) -> list[str]:
+    """Every key of a YAML file against the schema: types, required keys, text safety; unknown keys warned of."""
+    return _check_yaml_mapping(document, document.value, (), keys, warnings)
+
+
+def _check_yaml_mapping(document, mapping: dict, path: tuple, keys: tuple[Key, ...], warnings: list[str]) -> list:
+    problems = []
+    known = {key.name: key for key in keys}
+    for name in mapping:
+        if name not in known:
+            warnings.append(
+                f"{document.where((*path, name))}: key {_label((*path, name))!r} is not known and is ignored; "
+                "expected one of " + ", ".join(known)
+            )
+    for key in keys:
+        where = (*path, key.name)
+        value = mapping.get(key.name)
+        if value in (None, "", [], {}):
+            if key.required:
+                problems.append(
+                    f"{document.where(where if key.name in mapping else path)}: key {_label(where)!r} is missing "
+                    f"or empty; expected {key.expectation()}"
+                )
+            continue
+        problems += _check_yaml_value(document, value, where, key, warnings)
+    return problems
+
+
+def _check_yaml_value(document, value, path: tuple, key: Key, warnings: list[str]) -> list[str]:
+    def problem(message: str) -> list[str]:
+        return [f"{document.where(path)}: key {_label(path)!r}: {message}"]
+
+    if key.kind == "mapping":
+        if not isinstance(value, dict):
+            return problem(f"{_type_name(value)}; expected {key.expectation()}")
+        return _check_yaml_mapping(document, value, path, key.keys, warnings)
+    if key.kind == "list":
+        if not isinstance(value, list):
+            return problem(f"{_type_name(value)}; expected {key.expectation()}")
+        problems = []
+        for index, item in enumerate(value):
+            if not isinstance(item, dict):
+                problems += problem(f"item {index + 1} is {_type_name(item)}; expected a mapping with keys ")
+                problems[-1] += ", ".join(item_key.name for item_key in key.keys)
+            else:
+                problems += _check_yaml_mapping(document, item, (*path, index), key.keys, warnings)
+        return problems
+    if key.kind == "paragraph":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return problem(f"{_type_name(value)}; expected {key.expectation()}")
+        return []
+    if key.kind == "source_ids":
+        if not isinstance(value, list):
+            return problem(f"{_type_name(value)}; expected {key.expectation()} (one '- id' per line)")
+        problems = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not ID_PATTERN.fullmatch(item):
+                hint = lookalike_letters(item) if isinstance(item, str) else ""
+                shown = repr(item) if isinstance(item, str) else _type_name(item)
+                problems += [
+                    f"{document.where((*path, index))}: key {_label((*path, index))!r}: "
+                    + (hint or f"{shown} is not a valid id")
+                    + "; expected an id of lower-case letters, digits and hyphens"
+                ]
+        return problems
+    if not isinstance(value, str):
+        return problem(f"{_type_name(value)}; expected {key.expectation()}")
+    control = control_character_problem(value)
+    if control:
+        return problem(control)
+    for warning in text_warnings(value):
+        warnings.append(f"{document.where(path)}: key {_label(path)!r}: {warning}")
+    if key.not_verified and value == "not verified":
+        return []
+    try:
+        if key.kind == "date":
+            check_iso_date(value)
+        elif key.kind == "url" and not re.fullmatch(r"https?://\S+", value):
+            raise CellError(f"{value!r} is not a web address")
+        elif key.kind == "enum" and value not in key.allowed:
+            raise CellError(f"{value!r} is not allowed")
+        elif key.kind == "folder" and (value in (".", "..") or "/" in value or "\\" in value):
+            raise CellError(f"{value!r} is not a folder name")
+    except CellError as error:
+        return problem(f"{str(error).split('; expected')[0]}; expected {key.expectation()}")
+    return []
 
 
 # --- checking ------------------------------------------------------------------------------------------------
@@ -197,7 +370,9 @@ def _where(table: str, line: int, column: str | None = None) -> str:
     return f"{table}.csv, line {line}" + (f', column "{column}"' if column else "")
 
 
-def _check_edition(tables: dict[str, pd.DataFrame | None], metadata: dict, excerpt: dict | None) -> list[str]:
+def _check_edition(
+    tables: dict[str, pd.DataFrame | None], metadata: YamlDocument, excerpt: YamlDocument | None
+) -> list[str]:
     problems: list[str] = []
     problems += _check_keys(tables)
     paragraphs = tables["paragraphs"]
@@ -210,9 +385,10 @@ def _check_edition(tables: dict[str, pd.DataFrame | None], metadata: dict, excer
     problems += _check_date_ranges(tables)
     problems += _check_quotes(tables, texts)
     problems += _check_aliases_and_mentions(tables, texts)
-    problems += _check_metadata(metadata, citable)
+    problems += _check_yaml_sources(metadata, citable)
     if excerpt is not None:
-        problems += _check_excerpt(excerpt, texts, citable)
+        problems += _check_yaml_sources(excerpt, citable)
+        problems += _check_excerpt(excerpt, texts)
     return problems
 
 
@@ -220,6 +396,12 @@ def _check_keys(tables) -> list[str]:
     problems = []
     for spec in TABLES:
         frame = tables[spec.name]
+        if frame is not None and spec.unique:
+            for row in _rows(frame[frame.duplicated(list(spec.unique))]):
+                problems.append(
+                    f"{_where(spec.name, row['line'])}: {', '.join(spec.unique)} "
+                    f"{', '.join(str(row[name]) for name in spec.unique)} are used twice; expected each once"
+                )
         if frame is None or spec.key is None:
             continue
         for row in _rows(frame[frame[spec.key].duplicated()]):
@@ -416,112 +598,39 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
     return problems
 
 
-def _check_mapping(document: dict, file_name: str, required: tuple[str, ...]) -> list[str]:
+def _source_id_paths(value, path: tuple = ()):
+    """Every (path, id) listed under a ``source_ids`` key anywhere in a YAML document."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key == "source_ids" and isinstance(item, list):
+                yield from (((*path, key, index), source_id) for index, source_id in enumerate(item))
+            else:
+                yield from _source_id_paths(item, (*path, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _source_id_paths(item, (*path, index))
+
+
+def _check_yaml_sources(document: YamlDocument, citable: set[str]) -> list[str]:
     return [
-        f"{file_name}: key {key!r} is missing or empty; expected a value"
-        for key in required
-        if document.get(key) in (None, "", [], {})
+        f"{document.where(path)}: key {_label(path)!r}: source {source_id!r} is not an id in sources.csv or "
+        "references.csv"
+        for path, source_id in _source_id_paths(document.value)
+        if source_id not in citable
     ]
 
 
-def _check_source_list(value, file_name: str, where: str, citable: set[str]) -> list[str]:
-    if value in (None, ""):
-        return []
-    items = value if isinstance(value, list) else str(value).split(LIST_SEPARATOR)
-    return [
-        f"{file_name}: {where}: source {str(item).strip()!r} is not an id in sources.csv or references.csv"
-        for item in items
-        if str(item).strip() not in citable
-    ]
-
-
-def _check_verification(items, file_name: str, citable: set[str]) -> list[str]:
-    problems = []
-    if not isinstance(items, list):
-        return [f"{file_name}: key 'verification' must be a list of parts with part, status and how"]
-    for number, item in enumerate(items, start=1):
-        where = f"verification item {number}"
-        if not isinstance(item, dict) or not item.get("part") or not item.get("how"):
-            problems.append(f"{file_name}: {where}: expected keys 'part', 'status' and 'how'")
-            continue
-        if item.get("status") not in VERIFICATION_STATUSES:
-            problems.append(
-                f"{file_name}: {where} ({item['part']}): status {item.get('status')!r}; expected one of "
-                + ", ".join(repr(status) for status in VERIFICATION_STATUSES)
-            )
-        problems += _check_source_list(item.get("source_ids"), file_name, where, citable)
-    return problems
-
-
-def _check_metadata(metadata: dict, citable: set[str]) -> list[str]:
-    problems = _check_mapping(metadata, EDITION_FILE, ("title", "provenance"))
-    published = metadata.get("published")
-    if published and str(published) != "not verified":
-        try:
-            check_iso_date(str(published))
-        except CellError as error:
-            problems.append(f"{EDITION_FILE}: key 'published': {error}")
-    if "verification" in metadata:
-        problems += _check_verification(metadata["verification"], EDITION_FILE, citable)
-    return problems
-
-
-def _check_excerpt(excerpt: dict, texts: dict[int, str], citable: set[str]) -> list[str]:
-    problems = _check_mapping(
-        excerpt,
-        EXCERPT_FILE,
-        (
-            "quotation",
-            "essay_citation",
-            "paragraph",
-            "claim_supported",
-            "document",
-            "verification",
-            "context",
-        ),
-    )
-    if problems:
-        return problems
+def _check_excerpt(document: YamlDocument, texts: dict[int, str]) -> list[str]:
+    excerpt = document.value
     paragraph = excerpt["paragraph"]
-    if not isinstance(paragraph, int) or paragraph not in texts:
-        return [f"{EXCERPT_FILE}: key 'paragraph': {paragraph!r}; expected a paragraph number from 1 to {len(texts)}"]
-    for key in ("quotation", "essay_citation"):
-        if str(excerpt[key]) not in texts[paragraph]:
-            problems.append(
-                f"{EXCERPT_FILE}: key {key!r}: {_shorten(str(excerpt[key]))!r} is not in ¶{paragraph}; "
-                "expected the words exactly as the essay gives them"
-            )
-    document = excerpt["document"]
-    if not isinstance(document, dict) or not document.get("title"):
-        problems.append(f"{EXCERPT_FILE}: key 'document': expected a mapping with at least a 'title'")
-    else:
-        if document.get("date"):
-            try:
-                check_iso_date(str(document["date"]))
-            except CellError as error:
-                problems.append(f"{EXCERPT_FILE}: key 'document.date': {error}")
-        for number, identifier in enumerate(document.get("identifiers") or [], start=1):
-            if not isinstance(identifier, dict) or not identifier.get("scheme") or not identifier.get("value"):
-                problems.append(f"{EXCERPT_FILE}: document identifier {number}: expected keys 'scheme' and 'value'")
-            else:
-                problems += _check_source_list(
-                    identifier.get("source_ids"), EXCERPT_FILE, f"document identifier {number}", citable
-                )
-    problems += _check_verification(excerpt["verification"], EXCERPT_FILE, citable)
-    context = excerpt["context"]
-    if not isinstance(context, list):
-        problems.append(f"{EXCERPT_FILE}: key 'context': expected a list of items with 'text' and 'source_ids'")
-    else:
-        for number, item in enumerate(context, start=1):
-            if not isinstance(item, dict) or not item.get("text") or not item.get("source_ids"):
-                problems.append(f"{EXCERPT_FILE}: context item {number}: expected 'text' and at least one source id")
-            else:
-                problems += _check_source_list(item["source_ids"], EXCERPT_FILE, f"context item {number}", citable)
-    for number, related in enumerate(excerpt.get("related_documents") or [], start=1):
-        if not isinstance(related, dict) or not related.get("citation"):
-            problems.append(f"{EXCERPT_FILE}: related document {number}: expected a mapping with a 'citation'")
-        else:
-            problems += _check_source_list(
-                related.get("source_ids"), EXCERPT_FILE, f"related document {number}", citable
-            )
-    return problems
+    if paragraph not in texts:
+        return [
+            f"{document.where(('paragraph',))}: key 'paragraph': {paragraph!r}; expected a paragraph number from 1 "
+            f"to {len(texts)}"
+        ]
+    return [
+        f"{document.where((key,))}: key {key!r}: {_shorten(excerpt[key])!r} is not in ¶{paragraph}; "
+        "expected the words exactly as the essay gives them"
+        for key in ("quotation", "essay_citation")
+        if excerpt[key] not in texts[paragraph]
+    ]

@@ -1,5 +1,10 @@
-"""The edition as objects: what the widgets render. Built once at load, so a paragraph change only looks up."""
+"""The edition as objects: what the widgets render. Built once at load, so a paragraph change only looks up.
 
+The model never reads files: the loader hands it what it needs (and how to get its tables back when it was cached),
+so this module imports neither the loader nor the cache.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -168,7 +173,7 @@ def _group_by_paragraph(*collections) -> list[dict[int, list]]:
     return groups
 
 
-def _prepared_tables(tables: dict) -> dict:
+def prepared_tables(tables: dict) -> dict:
     """The validated tables as students query them: without the file line, events in date order."""
     tables = {name: (frame.drop(columns="line") if frame is not None else None) for name, frame in tables.items()}
     tables["events"] = (
@@ -204,7 +209,10 @@ class Edition:
         self.metadata = metadata
         self.excerpt_data = excerpt_data
         self.tables_key: str | None = None  # where reader.cache keeps the DataFrames of a cached edition
-        self._tables = _prepared_tables(tables)
+        # Gives the prepared tables back to a model whose DataFrames were kept apart (set by the loader).
+        self.tables_source: Callable[[Edition], dict] | None = None
+        self.warnings: tuple[str, ...] = ()  # valid, but likely to mislead: one line each, as for errors
+        self._tables = prepared_tables(tables)
         data = excerpt_data
         self.excerpt_document = (
             Excerpt(
@@ -233,14 +241,9 @@ class Edition:
     def tables(self) -> dict:
         """The validated tables by name (None for an optional table the edition does not have)."""
         if self._tables is None:
-            from reader import cache
-
-            tables = cache.read(self.tables_key) if self.tables_key else None
-            if not isinstance(tables, dict):
-                from reader.loader import validated_tables
-
-                tables = _prepared_tables(validated_tables(self.folder))
-            self._tables = tables
+            if self.tables_source is None:
+                raise RuntimeError("this edition's tables were kept apart and it has no tables_source to read them")
+            self._tables = self.tables_source(self)
         return self._tables
 
     # DataFrames, for students to query -------------------------------------------------------------------

@@ -31,18 +31,27 @@ def default_edition_path() -> Path:
     index_path = root / EDITIONS_INDEX
     from reader.errors import EditionError
 
-    if not index_path.is_file():
+    if not os.path.lexists(index_path):
         raise EditionError(f"{index_path}: not found; expected the index of editions (set READER_DATA?)")
-    index = _read_index(index_path)
-    default = index.get("default") if isinstance(index, dict) else None
-    if not isinstance(default, str) or not default:
-        raise EditionError(f"{EDITIONS_INDEX}: key 'default' missing; expected the folder name of the default edition")
-    return root / default
+    return root / _read_index(index_path)["default"]
 
 
 def _read_index(index_path: Path) -> dict:
-    """``editions.yaml``, read without importing a YAML library: it holds ``default: <folder>`` (and a list)."""
-    for line in index_path.read_text(encoding="utf-8").splitlines():
-        if line.startswith("default:"):
-            return {"default": line.split(":", 1)[1].strip().strip("'\"")}
-    return {}
+    """``editions.yaml``, read with the edition's safe YAML reader (comments, anchors and duplicate keys handled)."""
+    from reader.errors import EditionError
+    from reader.schema import EDITIONS_INDEX_KEYS
+    from reader.textfiles import parse_yaml, read_text
+
+    document = parse_yaml(read_text(index_path), index_path.name)
+    if not isinstance(document.value, dict):
+        raise EditionError(f"{EDITIONS_INDEX}: expected a YAML mapping with the key 'default'")
+    keys = {key.name: key for key in EDITIONS_INDEX_KEYS}
+    default = document.value.get("default")
+    if not isinstance(default, str) or not default.strip():
+        raise EditionError(
+            f"{document.where(('default',))}: key 'default' missing or not text; "
+            f"expected {keys['default'].expectation()}"
+        )
+    if default in (".", "..") or "/" in default or "\\" in default:
+        raise EditionError(f"{document.where(('default',))}: {default!r} is not a folder name; expected one")
+    return document.value

@@ -1,15 +1,19 @@
 """What each file of an edition must hold: columns, their types, and the values they allow.
 
-The same table is rendered into ``data/README.md``'s column lists by hand; tests check that they agree.
+The same tables are written out in ``data/README.md`` by hand; tests/test_loader.py checks that they agree.
+Text from a teacher's files is checked here too: no control characters (they reach terminals and exported HTML),
+and warnings for what a browser or JupyterLab would misread (unclosed bidirectional controls, $...$ mathematics).
 """
 
 import calendar
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-DATE_PATTERN = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+DATE_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: not \d
 QID_PATTERN = re.compile(r"^Q[1-9][0-9]*$")
+MAX_WHOLE_NUMBER = 10_000_000  # paragraph numbers and character positions (a file holds at most 5 MB)
 LIST_SEPARATOR = ";"
 DATE_EXPECTATION = "an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD"
 
@@ -41,6 +45,85 @@ class CellError(ValueError):
     """A cell whose value does not fit its column; the message says what was expected."""
 
 
+# --- text safety ------------------------------------------------------------------------------------------------
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # C0 but tab, newline, CR; DEL; C1
+_CONTROL_NAMES = {0x00: "NUL", 0x1B: "ESC", 0x7F: "DEL", 0x0B: "vertical tab", 0x0C: "form feed", 0x08: "backspace"}
+_BIDI_OPENERS = {
+    "\u202a": ("left-to-right embedding", "\u202c"),
+    "\u202b": ("right-to-left embedding", "\u202c"),
+    "\u202d": ("left-to-right override", "\u202c"),
+    "\u202e": ("right-to-left override", "\u202c"),
+    "\u2066": ("left-to-right isolate", "\u2069"),
+    "\u2067": ("right-to-left isolate", "\u2069"),
+    "\u2068": ("first-strong isolate", "\u2069"),
+}
+_BIDI_CLOSERS = ("\u202c", "\u2069")
+# What JupyterLab's MathJax typesets in an HTML output: $...$ (also "from $5 to $10"), $$...$$, \(...\), \[...\].
+_MATH = re.compile(r"\$[^$]+\$|\\\(|\\\[")
+
+
+def control_character_problem(value: str) -> str | None:
+    """Why ``value`` cannot be shown as text (a NUL, an ANSI escape, any C0/C1 control but tab and newline)."""
+    found = _CONTROL.search(value)
+    if not found:
+        return None
+    code = ord(found.group(0))
+    name = _CONTROL_NAMES.get(code, "C1 control" if code >= 0x80 else "control character")
+    hint = " (an ANSI terminal escape)" if value[found.start() : found.start() + 2] == "\x1b[" else ""
+    return (
+        f"contains {name} U+{code:04X}{hint} at character {found.start() + 1}; expected plain text without "
+        "control characters"
+    )
+
+
+def text_warnings(value: str) -> list[str]:
+    """What a browser or JupyterLab would show otherwise than written: unclosed bidirectional controls, math."""
+    warnings = []
+    open_controls: list[str] = []
+    for character in value:
+        if character in _BIDI_OPENERS:
+            open_controls.append(character)
+        elif character in _BIDI_CLOSERS and open_controls:
+            open_controls.pop()
+    if open_controls:
+        name, closer = _BIDI_OPENERS[open_controls[0]]
+        warnings.append(
+            f"a {name} (U+{ord(open_controls[0]):04X}) is never closed by U+{ord(closer):04X} in this field; "
+            "it may reorder the text that follows it"
+        )
+    math = _MATH.search(value)
+    if math:
+        warnings.append(
+            f"{math.group(0)[:40]!r} would be typeset as mathematics by JupyterLab (MathJax reads $...$, \\( and "
+            "\\[); write it otherwise if it is not mathematics"
+        )
+    return warnings
+
+
+def lookalike_letters(value: str) -> str:
+    """A hint naming the first Cyrillic or Greek letter in what should be a Latin id (or '')."""
+    for character in value:
+        if not character.isascii() and character.isalpha():
+            name = unicodedata.name(character, "")
+            script = next((script for script in ("CYRILLIC", "GREEK") if name.startswith(script)), None)
+            if script:
+                return (
+                    f"id {value!r} contains {script.title()} letter {character!r} (U+{ord(character):04X}) where "
+                    "Latin is expected"
+                )
+    return ""
+
+
+def whole_number(value: str, expectation: str, minimum: int) -> int:
+    """An ASCII whole number from ``minimum`` to MAX_WHOLE_NUMBER (str.isdigit() would accept '²' and '５')."""
+    if not (value.isascii() and value.isdigit()):
+        raise CellError(f"{value!r} is not a whole number written in digits 0-9; expected {expectation}")
+    if len(value) > len(str(MAX_WHOLE_NUMBER)) or not minimum <= int(value) <= MAX_WHOLE_NUMBER:
+        raise CellError(f"{value!r} is out of range; expected {expectation} (at most {MAX_WHOLE_NUMBER:,})")
+    return int(value)
+
+
 @dataclass(frozen=True)
 class Column:
     """One column: its name, whether it may be empty, and how its text becomes a value."""
@@ -50,11 +133,15 @@ class Column:
     required: bool = True
     allowed: tuple[str, ...] = ()
     target: str = ""  # for ref/refs: the table whose ids it names ("sources" means sources or references)
+    essay_words: bool = False  # the essay's own words, copied exactly (left alone by the hostile test fixture)
 
     def __post_init__(self):
         object.__setattr__(self, "_parse_value", getattr(self, f"_parse_{self.kind}"))  # looked up once, not per cell
 
     def parse(self, raw: str):
+        problem = control_character_problem(raw)
+        if problem:
+            raise CellError(problem)
         stripped = raw.strip()
         if stripped == "":
             if self.required:
@@ -82,21 +169,19 @@ class Column:
         return value
 
     def _parse_id(self, value: str) -> str:
-        if not ID_PATTERN.match(value):
-            raise CellError(f"{value!r} is not a valid id; expected {self.expectation()}")
+        if not ID_PATTERN.fullmatch(value):
+            raise CellError(
+                (lookalike_letters(value) or f"{value!r} is not a valid id") + f"; expected {self.expectation()}"
+            )
         return value
 
     _parse_ref = _parse_id
 
     def _parse_int(self, value: str) -> int:
-        if not value.isdigit() or int(value) < 1:
-            raise CellError(f"{value!r} is not a positive whole number; expected {self.expectation()}")
-        return int(value)
+        return whole_number(value, self.expectation(), minimum=1)
 
     def _parse_offset(self, value: str) -> int:
-        if not value.isdigit():
-            raise CellError(f"{value!r} is not a character position; expected {self.expectation()}")
-        return int(value)
+        return whole_number(value, self.expectation(), minimum=0)
 
     def _parse_date(self, value: str) -> str:
         check_iso_date(value, DATE_EXPECTATION)
@@ -126,15 +211,18 @@ class Column:
     def _parse_refs(self, value: str) -> tuple[str, ...]:
         items = self._split(value)
         for item in items:
-            if not ID_PATTERN.match(item):
-                raise CellError(f"{item!r} is not a valid id; expected {self.expectation()}")
+            if not ID_PATTERN.fullmatch(item):
+                raise CellError(
+                    (lookalike_letters(item) or f"{item!r} is not a valid id") + f"; expected {self.expectation()}"
+                )
         return items
 
     def _parse_paragraphs(self, value: str) -> tuple[int, ...]:
         items = self._split(value)
-        if not all(item.isdigit() and int(item) >= 1 for item in items):
-            raise CellError(f"{value!r} is not a list of paragraph numbers; expected {self.expectation()}")
-        return tuple(int(item) for item in items)
+        try:
+            return tuple(whole_number(item, self.expectation(), minimum=1) for item in items)
+        except CellError:
+            raise CellError(f"{value!r} is not a list of paragraph numbers; expected {self.expectation()}") from None
 
     def _parse_list(self, value: str) -> tuple[str, ...]:
         return self._split(value)
@@ -142,10 +230,14 @@ class Column:
 
 def check_iso_date(value: str, expectation: str = DATE_EXPECTATION) -> str:
     """Raise CellError unless ``value`` is a real calendar date at year, month or day precision."""
-    match = DATE_PATTERN.match(value)
+    match = DATE_PATTERN.fullmatch(value)
     if not match:
         raise CellError(f"{value!r} is not a date; expected {expectation}")
     year, month, day = (int(part) if part else None for part in match.groups())
+    if year == 0:
+        raise CellError(
+            f"{value!r} has year 0, which does not exist (1 BC is followed by AD 1); expected {expectation}"
+        )
     if month is not None and not 1 <= month <= 12:
         raise CellError(f"{value!r} has no month {month}; expected {expectation}")
     if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
@@ -169,6 +261,7 @@ class TableSpec:
     key: str | None = None
     required: bool = True
     date_ranges: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+    unique: tuple[str, ...] = ()  # columns that together name a row once (a table without a key)
 
     @property
     def file_name(self) -> str:
@@ -185,7 +278,7 @@ TABLES: tuple[TableSpec, ...] = (
         "references",
         (
             Column("reference_id", "id"),
-            Column("verbatim"),
+            Column("verbatim", essay_words=True),
             Column("authors", "list", required=False),
             Column("date", "date", required=False),
             Column("date_as_printed", required=False),
@@ -242,9 +335,10 @@ TABLES: tuple[TableSpec, ...] = (
             Column("paragraph", "int"),
             Column("start", "offset"),
             Column("end", "offset"),
-            Column("surface"),
+            Column("surface", essay_words=True),
             Column("entity_id", "ref", target="entities"),
         ),
+        unique=("paragraph", "start", "end"),
     ),
     TableSpec(
         "presidium",
@@ -270,7 +364,7 @@ TABLES: tuple[TableSpec, ...] = (
             Column("theme", "enum", allowed=EVENT_THEMES),
             Column("paragraphs", "paragraphs", required=False),
             Column("essay_date", required=False),
-            Column("essay_wording", required=False),
+            Column("essay_wording", required=False, essay_words=True),
             Column("source_ids", "refs", target="sources"),
         ),
         key="event_id",
@@ -282,7 +376,7 @@ TABLES: tuple[TableSpec, ...] = (
             Column("note_id", "id"),
             Column("paragraph", "int"),
             Column("kind", "enum", allowed=NOTE_KINDS),
-            Column("anchor"),
+            Column("anchor", essay_words=True),
             Column("reading", required=False),
             Column("note"),
             Column("source_ids", "refs", required=False, target="sources"),
@@ -294,7 +388,7 @@ TABLES: tuple[TableSpec, ...] = (
         (
             Column("claim_id", "id"),
             Column("paragraph", "int"),
-            Column("quote"),
+            Column("quote", essay_words=True),
             Column("claim_type", "enum", allowed=CLAIM_TYPES),
             Column("verdict", "enum", allowed=VERDICTS),
             Column("record"),
@@ -322,3 +416,112 @@ TABLES = (
 )
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
+
+
+# --- the YAML files ---------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Key:
+    """One key of a YAML file: the kind of its value, whether it is required, and the keys of its items."""
+
+    name: str
+    kind: str = "text"  # text, paragraph, date, url, enum, folder, source_ids, mapping, list (of mappings)
+    required: bool = False
+    keys: tuple["Key", ...] = ()  # for a mapping, or for each mapping of a list
+    allowed: tuple[str, ...] = ()
+    not_verified: bool = False  # the text "not verified" is also accepted
+    essay_words: bool = False  # the essay's own words, copied exactly
+
+    def expectation(self) -> str:
+        base = {
+            "text": "text",
+            "paragraph": "a paragraph number",
+            "date": DATE_EXPECTATION,
+            "url": "a URL starting with http:// or https://",
+            "enum": "one of " + ", ".join(repr(value) for value in self.allowed),
+            "folder": "the name of a folder beside editions.yaml",
+            "source_ids": "a list of ids of rows in sources.csv or references.csv",
+            "mapping": "a mapping with keys " + ", ".join(key.name for key in self.keys),
+            "list": "a list of mappings with keys " + ", ".join(key.name for key in self.keys),
+        }[self.kind]
+        return base + (" (or 'not verified')" if self.not_verified else "")
+
+
+VERIFICATION_ITEM = (
+    Key("part", required=True),
+    Key("status", "enum", required=True, allowed=VERIFICATION_STATUSES),
+    Key("how", required=True),
+    Key("source_ids", "source_ids"),
+)
+
+EDITION_KEYS: tuple[Key, ...] = (
+    Key("title", required=True),
+    Key("author", not_verified=True),
+    Key("published", "date", not_verified=True),
+    Key("url", "url", not_verified=True),
+    Key("platform"),
+    Key("language"),
+    Key("provenance", required=True),
+    Key(
+        "rights",
+        "mapping",
+        required=True,
+        keys=(Key("status", required=True), Key("holder", required=True), Key("note")),
+    ),
+    Key("verification", "list", keys=VERIFICATION_ITEM),
+)
+
+EXCERPT_KEYS: tuple[Key, ...] = (
+    Key("quotation", required=True, essay_words=True),
+    Key("essay_citation", required=True, essay_words=True),
+    Key("paragraph", "paragraph", required=True),
+    Key("claim_supported", required=True),
+    Key(
+        "document",
+        "mapping",
+        required=True,
+        keys=(
+            Key("title", required=True),
+            Key("issuing_office"),
+            Key("date", "date"),
+            Key(
+                "identifiers",
+                "list",
+                keys=(
+                    Key("scheme", required=True),
+                    Key("value", required=True),
+                    Key("source_ids", "source_ids"),
+                    Key("basis"),
+                ),
+            ),
+            Key("url", "url"),
+            Key("url_note"),
+        ),
+    ),
+    Key("verification", "list", required=True, keys=VERIFICATION_ITEM),
+    Key(
+        "context",
+        "list",
+        required=True,
+        keys=(Key("text", required=True), Key("source_ids", "source_ids", required=True)),
+    ),
+    Key(
+        "related_documents",
+        "list",
+        keys=(Key("citation", required=True), Key("url", "url"), Key("source_ids", "source_ids"), Key("note")),
+    ),
+)
+
+EDITIONS_INDEX_KEYS: tuple[Key, ...] = (
+    Key("default", "folder", required=True),
+    Key("editions", "list", keys=(Key("folder", "folder", required=True), Key("title", required=True))),
+)
+
+YAML_FILES = {"edition.yaml": EDITION_KEYS, "excerpt.yaml": EXCERPT_KEYS}
+YAML_REQUIRED = {"edition.yaml": True, "excerpt.yaml": False}
+
+
+def edition_file_names() -> tuple[str, ...]:
+    """Every file an edition may hold: the ones the loader reads (and the cache key is made of)."""
+    return (*(table.file_name for table in TABLES), *YAML_FILES)
