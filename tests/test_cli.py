@@ -42,7 +42,7 @@ def test_check_non_utf8(edition_copy):
     result = run_cli("check", str(edition_copy))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "paragraphs.csv, line 2: byte 0xfc is not UTF-8" in result.stderr
+    assert "paragraphs.csv, line 2, column 17: not UTF-8 (byte 0xfc)" in result.stderr
 
 
 def test_mentions_regenerates_the_same_file(edition_copy):

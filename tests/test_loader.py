@@ -9,6 +9,7 @@ import pytest
 import yaml
 
 import reader
+from conftest import REPOSITORY, CsvFile
 from reader import EditionError
 
 
@@ -46,14 +47,14 @@ def test_missing_edition_yaml(edition_copy):
 
 def test_edition_yaml_that_is_not_yaml(edition_copy):
     (edition_copy / "edition.yaml").write_text("title: [unclosed\n", encoding="utf-8")
-    expect(edition_copy, r"^edition\.yaml, line \d+: .*; expected valid YAML")
+    expect(edition_copy, r"^edition\.yaml, line 2, column 1: .*; expected valid YAML")
 
 
 def test_edition_yaml_without_title(edition_copy):
     metadata = yaml.safe_load((edition_copy / "edition.yaml").read_text(encoding="utf-8"))
     metadata.pop("title")
     (edition_copy / "edition.yaml").write_text(yaml.safe_dump(metadata), encoding="utf-8")
-    expect(edition_copy, r"^edition\.yaml: key 'title' is missing or empty; expected a value")
+    expect(edition_copy, r"^edition\.yaml, line 1, column 1: key 'title' is missing or empty; expected text")
 
 
 def test_file_that_is_not_utf8(edition_copy):
@@ -61,7 +62,7 @@ def test_file_that_is_not_utf8(edition_copy):
     lines = path.read_bytes().split(b"\n")
     lines[3] = lines[3].replace(b"a", "\u00e4".encode("latin-1"), 1)
     path.write_bytes(b"\n".join(lines))
-    expect(edition_copy, r"^entities\.csv, line 4: byte 0xe4 is not UTF-8; expected a file saved as UTF-8")
+    expect(edition_copy, r"^entities\.csv, line 4, column \d+: not UTF-8 \(byte 0xe4\); expected a file saved as UTF-8")
 
 
 def test_empty_file(edition_copy):
@@ -94,10 +95,16 @@ def test_row_with_too_many_cells(table, edition_copy):
     expect(edition_copy, r"^events\.csv, line 4: 11 cells; expected 10 \(a comma inside a value needs")
 
 
-def test_unterminated_quote(edition_copy):
+def test_unterminated_quote_is_reported_where_it_starts(edition_copy):
     path = edition_copy / "claims.csv"
-    path.write_text(path.read_text(encoding="utf-8") + 'c99-1,1,"never closed\n', encoding="utf-8")
-    expect(edition_copy, r"^claims\.csv, line \d+: .*expected valid CSV")
+    text = path.read_text(encoding="utf-8")
+    start_line = text.count("\n") + 1
+    path.write_text(text + 'c99-1,1,"never closed\nmore,lines\nafter,it\n', encoding="utf-8")
+    expect(
+        edition_copy,
+        rf"^claims\.csv, line {start_line}, column 9: a quoted value starts here and is never closed; "
+        r"expected a closing double quote \(\"\)",
+    )
 
 
 def test_empty_paragraph(table, edition_copy):
@@ -120,7 +127,9 @@ def test_paragraph_twice(table, edition_copy):
 
 def test_paragraph_number_not_a_number(table, edition_copy):
     table("paragraphs").set(0, "paragraph", "one").save()
-    expect(edition_copy, r"^paragraphs\.csv, line 2, column \"paragraph\": 'one' is not a positive whole number")
+    expect(
+        edition_copy, r"^paragraphs\.csv, line 2, column \"paragraph\": 'one' is not a whole number written in digits"
+    )
 
 
 def test_unknown_entity_kind(table, edition_copy):
@@ -362,21 +371,27 @@ def _rewrite_excerpt(folder, change):
 
 def test_excerpt_quotation_silently_corrected(edition_copy):
     _rewrite_excerpt(edition_copy, lambda excerpt: excerpt.update(quotation=excerpt["quotation"] + "!"))
-    expect(edition_copy, r"^excerpt\.yaml: key 'quotation': .* is not in ¶2; expected the words exactly")
+    expect(
+        edition_copy, r"^excerpt\.yaml, line 1, column 12: key 'quotation': .* is not in ¶2; expected the words exactly"
+    )
 
 
 def test_excerpt_unknown_verification_status(edition_copy):
     _rewrite_excerpt(edition_copy, lambda excerpt: excerpt["verification"][0].update(status="probably"))
     expect(
         edition_copy,
-        r"^excerpt\.yaml: verification item 1 \(.*\): status 'probably'; expected one of "
-        "'verified', 'not verified', 'contradicted'",
+        r"^excerpt\.yaml, line \d+, column \d+: key 'verification\[1\]\.status': 'probably' is not allowed; "
+        "expected one of 'verified', 'not verified', 'contradicted'",
     )
 
 
 def test_excerpt_unknown_source(edition_copy):
     _rewrite_excerpt(edition_copy, lambda excerpt: excerpt["verification"][0].update(source_ids=["made-up"]))
-    expect(edition_copy, r"^excerpt\.yaml: verification item 1: source 'made-up' is not an id in sources\.csv")
+    expect(
+        edition_copy,
+        r"^excerpt\.yaml, line \d+, column \d+: key 'verification\[1\]\.source_ids\[1\]': source 'made-up' is not "
+        r"an id in sources\.csv",
+    )
 
 
 def test_every_problem_is_collected(table, edition_copy):
@@ -390,10 +405,13 @@ def test_every_problem_is_collected(table, edition_copy):
 # --- the cache of validated editions ----------------------------------------------------------------------
 
 
-def test_a_valid_edition_is_cached_and_any_edit_is_validated_again(edition_copy, table):
+def test_a_valid_edition_is_cached_and_any_edit_is_validated_again(edition_copy, table, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     first = reader.load(edition_copy)
+    assert first._tables is not None, "a validated edition holds its DataFrames"
     again = reader.load(edition_copy)
-    assert again is not first and again.counts() == first.counts(), "the second load comes from the cache"
+    assert again._tables is None, "the second load comes from the cache (its DataFrames stay on disk until used)"
+    assert again.counts() == first.counts()
     table("entities").set(0, "kind", "persn").save()
     expect(edition_copy, r"^entities\.csv, line 2, column \"kind\": 'persn' is not allowed")
 
@@ -414,10 +432,12 @@ def test_the_cache_can_be_turned_off(edition_copy, monkeypatch, tmp_path):
 
 def test_an_unreadable_cache_file_is_ignored(edition_copy, monkeypatch, tmp_path):
     from reader import __version__, cache
+    from reader.schema import edition_file_names
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     reader.load(edition_copy)
-    (cache.cache_folder() / f"{cache.edition_key(edition_copy, __version__)}.pickle").write_bytes(b"garbage")
+    key = cache.edition_key(edition_copy, __version__, edition_file_names())
+    (cache.cache_folder() / f"{key}.pickle").write_bytes(b"garbage")
     assert reader.load(edition_copy).paragraph_count == 11
 
 
@@ -463,3 +483,481 @@ def test_a_student_kernel_reading_a_cached_edition_does_not_import_pandas(editio
         for _ in range(2)
     ]
     assert [run.stdout.strip() for run in runs] == ["True", "False"], "validated with pandas once, then not needed"
+
+
+# --- hardening (issue 10): every reproduction gives one clear line, from load() and from `reader check` -----------
+
+
+def _edit_text(path, old, new, count=1):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path.name}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+def _first_line_number(path, prefix: str) -> int:
+    return next(
+        number for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1) if line.startswith(prefix)
+    )
+
+
+BILLION_LAUGHS = 'lol: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]\n' + "".join(
+    f"lol{level}: &{name} [{', '.join([f'*{previous}'] * 9)}]\n"
+    for level, (previous, name) in enumerate(zip("abcdefgh", "bcdefghi", strict=True))
+)
+
+
+def _superscript_paragraph(folder):
+    CsvFile(folder / "paragraphs.csv").set(1, "paragraph", "²").save()
+
+
+def _superscript_offset(folder):
+    CsvFile(folder / "mentions.csv").set(0, "start", "⁶").save()
+
+
+def _huge_offset(folder):
+    CsvFile(folder / "mentions.csv").set(0, "end", str(2**63 + 1)).save()
+
+
+def _huge_paragraph(folder):
+    CsvFile(folder / "notes.csv").set(0, "paragraph", str(2**64)).save()
+
+
+def _full_width_paragraph(folder):
+    CsvFile(folder / "claims.csv").set(0, "paragraph", "１").save()
+
+
+def _full_width_date(folder):
+    CsvFile(folder / "events.csv").set(0, "start", "１９５７").save()
+
+
+def _year_zero(folder):
+    CsvFile(folder / "events.csv").set(0, "start", "0000-01-01").save()
+
+
+def _nul_in_text(folder):
+    notes = CsvFile(folder / "notes.csv")
+    notes.set(0, "note", notes.get(0, "note") + "\x00").save()
+
+
+def _ansi_escape_in_text(folder):
+    claims = CsvFile(folder / "claims.csv")
+    claims.set(0, "record", "\x1b[31mred\x1b[0m " + claims.get(0, "record")).save()
+
+
+def _c1_control_in_text(folder):
+    sources = CsvFile(folder / "sources.csv")
+    sources.set(0, "citation", sources.get(0, "citation") + "\x9b").save()
+
+
+def _duplicate_mention_row(folder):
+    mentions = CsvFile(folder / "mentions.csv")
+    mentions.rows.insert(1, list(mentions.rows[0]))
+    mentions.save()
+
+
+def _duplicate_role_row(folder):
+    roles = CsvFile(folder / "roles.csv")
+    roles.rows.append(list(roles.rows[0]))
+    roles.save()
+
+
+def _cyrillic_id(folder):
+    CsvFile(folder / "entities.csv").set(1, "entity_id", "khrushсhev").save()
+
+
+def _directory_for_file(folder):
+    (folder / "notes.csv").unlink()
+    (folder / "notes.csv").mkdir()
+
+
+def _fifo_for_file(folder):
+    (folder / "claims.csv").unlink()
+    os.mkfifo(folder / "claims.csv")
+
+
+def _symlink_loop(folder):
+    (folder / "events.csv").unlink()
+    (folder / "events.csv").symlink_to("events.csv")
+
+
+def _too_large(folder):
+    with (folder / "paragraphs.csv").open("r+b") as paragraphs:
+        paragraphs.truncate(6 * 1024 * 1024)  # sparse: refused by its size, before anything is read
+
+
+def _latin1_in_yaml(folder):
+    path = folder / "edition.yaml"
+    path.write_bytes(path.read_bytes().replace(b"Khrushchev", "Khrushch\u00e9v".encode("latin-1"), 1))
+
+
+def _billion_laughs_title(folder):
+    _edit_text(folder / "edition.yaml", "title: Khrushchev's", BILLION_LAUGHS + "title: *i\nsubtitle: Khrushchev's")
+
+
+def _billion_laughs_quotation(folder):
+    path = folder / "excerpt.yaml"
+    path.write_text(BILLION_LAUGHS + path.read_text(encoding="utf-8").replace("quotation:", "quotation: *i\nold:", 1))
+
+
+def _alias_without_anchor(folder):
+    _edit_text(folder / "edition.yaml", "title: Khrushchev's", "title: *laughs\nsubtitle: Khrushchev's")
+
+
+def _duplicate_yaml_key(folder):
+    _edit_text(folder / "edition.yaml", "language: en", "language: en\nlanguage: ru")
+
+
+def _title_is_a_list(folder):
+    _edit_text(folder / "edition.yaml", "title: Khrushchev's", "title: [Khrushchev's, Purges]\nsubtitle: x")
+
+
+def _identifiers_is_a_number(folder):
+    _rewrite_excerpt(folder, lambda excerpt: excerpt["document"].update(identifiers=5))
+
+
+def _related_documents_is_a_number(folder):
+    _rewrite_excerpt(folder, lambda excerpt: excerpt.update(related_documents=5))
+
+
+def _excerpt_paragraph_is_text(folder):
+    _rewrite_excerpt(folder, lambda excerpt: excerpt.update(paragraph="2"))
+
+
+def _verification_item_is_text(folder):
+    _rewrite_excerpt(folder, lambda excerpt: excerpt["verification"].insert(0, "verified"))
+
+
+def _source_ids_is_a_number(folder):
+    _rewrite_excerpt(folder, lambda excerpt: excerpt["context"][0].update(source_ids=5))
+
+
+def _excerpt_is_a_list(folder):
+    (folder / "excerpt.yaml").write_text("- quotation\n- paragraph\n", encoding="utf-8")
+
+
+def _nul_in_yaml_text(folder):
+    _rewrite_excerpt(folder, lambda excerpt: excerpt.update(claim_supported="a\x1b[2Jb"))
+
+
+def _rights_missing(folder):
+    metadata = yaml.safe_load((folder / "edition.yaml").read_text(encoding="utf-8"))
+    metadata.pop("rights")
+    (folder / "edition.yaml").write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
+
+
+def _rights_holder_empty(folder):
+    _edit_text(folder / "edition.yaml", "  holder: ", "  holder: ''\n  was: ")
+
+
+MALFORMED = {
+    "superscript paragraph": (
+        _superscript_paragraph,
+        r"^paragraphs\.csv, line 3, column \"paragraph\": '²' is not a whole number written in digits 0-9",
+    ),
+    "superscript offset": (
+        _superscript_offset,
+        r"^mentions\.csv, line 2, column \"start\": '⁶' is not a whole number written in digits 0-9",
+    ),
+    "offset above 2**63": (
+        _huge_offset,
+        r"^mentions\.csv, line 2, column \"end\": '9223372036854775809' is out of range",
+    ),
+    "paragraph above 2**63": (_huge_paragraph, r"^notes\.csv, line 2, column \"paragraph\": '\d+' is out of range"),
+    "full-width paragraph": (_full_width_paragraph, r"^claims\.csv, line 2, column \"paragraph\": '１' is not a whole"),
+    "full-width date": (_full_width_date, r"^events\.csv, line 2, column \"start\": '１９５７' is not a date"),
+    "year 0000": (_year_zero, r"^events\.csv, line 2, column \"start\": '0000-01-01' has year 0, which does not exist"),
+    "NUL in text": (_nul_in_text, r"^notes\.csv, line 2, column \"note\": contains NUL U\+0000 at character \d+"),
+    "ANSI escape": (
+        _ansi_escape_in_text,
+        r"^claims\.csv, line 2, column \"record\": contains ESC U\+001B \(an ANSI terminal escape\) at character 1",
+    ),
+    "C1 control": (_c1_control_in_text, r"^sources\.csv, line 2, column \"citation\": contains C1 control U\+009B"),
+    "duplicate mention row": (_duplicate_mention_row, r"^mentions\.csv, line 3: the same row as line 2; expected each"),
+    "duplicate role row": (
+        _duplicate_role_row,
+        r"^roles\.csv, line \d+: the same row as line 2; expected each row once",
+    ),
+    "Cyrillic letter in an id": (
+        _cyrillic_id,
+        r"^entities\.csv, line 3, column \"entity_id\": id 'khrushсhev' contains Cyrillic letter 'с' \(U\+0441\) "
+        "where Latin is expected",
+    ),
+    "directory": (_directory_for_file, r"^notes\.csv: is a directory, not a file$"),
+    "FIFO": (_fifo_for_file, r"^claims\.csv: is not a regular file \(a FIFO, socket or device\); expected a file$"),
+    "symlink loop": (_symlink_loop, r"^events\.csv: is a symlink loop; expected a file$"),
+    "file over 5 MB": (_too_large, r"^paragraphs\.csv: is 6\.0 MB; expected at most 5 MB per file of an edition$"),
+    "Latin-1 byte in YAML": (_latin1_in_yaml, r"^edition\.yaml, line \d+, column \d+: not UTF-8 \(byte 0xe9\)"),
+    "billion laughs title": (
+        _billion_laughs_title,
+        r"^edition\.yaml, line 2, column 6: YAML anchors \(&a\) and aliases \(\*name\) are not allowed in an edition$",
+    ),
+    "billion laughs quotation": (
+        _billion_laughs_quotation,
+        r"^excerpt\.yaml, line 1, column 6: YAML anchors \(&a\) and aliases \(\*name\) are not allowed in an edition$",
+    ),
+    "alias": (
+        _alias_without_anchor,
+        r"^edition\.yaml, line 2, column 8: YAML aliases \(\*laughs\) are not allowed in an edition$",
+    ),
+    "duplicate YAML key": (
+        _duplicate_yaml_key,
+        r"^edition\.yaml, line (\d+), column 1: key 'language' appears twice in this mapping \(first on line \d+\)",
+    ),
+    "title that is a list": (_title_is_a_list, r"^edition\.yaml, line 2, column 8: key 'title': a list; expected text"),
+    "identifiers: 5": (
+        _identifiers_is_a_number,
+        r"^excerpt\.yaml, line \d+, column \d+: key 'document\.identifiers': a number \(5\); expected a list of "
+        "mappings",
+    ),
+    "related_documents: 5": (
+        _related_documents_is_a_number,
+        r"^excerpt\.yaml, line \d+, column \d+: key 'related_documents': a number \(5\); expected a list of mappings",
+    ),
+    "paragraph as text": (
+        _excerpt_paragraph_is_text,
+        r"^excerpt\.yaml, line \d+, column \d+: key 'paragraph': str; expected a paragraph number",
+    ),
+    "verification item that is text": (
+        _verification_item_is_text,
+        r"^excerpt\.yaml, line \d+, column \d+: key 'verification': item 1 is str; expected a mapping with keys part",
+    ),
+    "source_ids: 5": (
+        _source_ids_is_a_number,
+        r"^excerpt\.yaml, line \d+, column \d+: key 'context\[1\]\.source_ids': a number \(5\); expected a list of ids",
+    ),
+    "excerpt that is a list": (_excerpt_is_a_list, r"^excerpt\.yaml: expected a YAML mapping of keys to values"),
+    "ANSI escape in YAML": (
+        _nul_in_yaml_text,
+        r"^excerpt\.yaml, line \d+, column \d+: key 'claim_supported': contains ESC U\+001B \(an ANSI terminal "
+        r"escape\)",
+    ),
+    "rights missing": (
+        _rights_missing,
+        r"^edition\.yaml, line 1, column 1: key 'rights' is missing or empty; expected a mapping",
+    ),
+    "rights holder empty": (
+        _rights_holder_empty,
+        r"^edition\.yaml, line \d+, column \d+: key 'rights\.holder' is missing or empty; expected text",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED))
+def test_malformed_edition_gives_one_clear_line_from_load_and_from_check(edition_copy, case, capsys):
+    from reader.cli import main
+
+    break_it, pattern = MALFORMED[case]
+    break_it(edition_copy)
+    error = load_error(edition_copy)
+    assert re.search(pattern, error.problems[0]), f"{pattern!r} not in {error.problems[0]!r}"
+    assert all("\n" not in problem for problem in error.problems)
+    assert main(["check", str(edition_copy)]) == 1
+    output = capsys.readouterr()
+    lines = output.err.splitlines()
+    assert "please report this" not in output.err and "Traceback" not in output.err
+    assert lines[-1] == f"not valid: {len(error.problems)} problem{'s' if len(error.problems) > 1 else ''}"
+    assert lines[:-1] == [f"error: {problem}" for problem in error.problems], "one line per problem"
+    assert re.search(pattern, lines[0].removeprefix("error: "))
+
+
+def test_billion_laughs_does_not_hang_reader_check(edition_copy):
+    _billion_laughs_title(edition_copy)
+    result = subprocess.run(
+        [sys.executable, "-m", "reader", "check", str(edition_copy)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 1
+    assert "are not allowed in an edition" in result.stderr.splitlines()[0]
+
+
+def test_a_fifo_is_never_opened(edition_copy):
+    """Opening a FIFO for reading waits for a writer: the loader must say what it is without opening it."""
+    _fifo_for_file(edition_copy)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            f"import reader\ntry:\n    reader.load({str(edition_copy)!r})\nexcept Exception as e:\n    print(e)",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert "claims.csv: is not a regular file" in result.stdout
+
+
+def test_editions_index_is_read_as_yaml(tmp_path, monkeypatch):
+    from reader.paths import default_edition_path
+
+    (tmp_path / "editions.yaml").write_text("default: my-edition  # the one students open\n", encoding="utf-8")
+    monkeypatch.delenv("READER_EDITION", raising=False)
+    monkeypatch.setenv("READER_DATA", str(tmp_path))
+    assert default_edition_path() == tmp_path / "my-edition"
+
+
+@pytest.mark.parametrize(
+    ("content", "pattern"),
+    [
+        ("default: caf\u00e9\n".encode("latin-1"), r"^editions\.yaml, line 1, column 13: not UTF-8 \(byte 0xe9\)"),
+        (b"default: a\ndefault: b\n", r"^editions\.yaml, line 2, column 1: key 'default' appears twice"),
+        (b"default: &x a\nother: *x\n", r"^editions\.yaml, line 1, column 10: YAML anchors \(&x\)"),
+        (b"default: [a, b]\n", r"^editions\.yaml, line 1, column 10: key 'default' missing or not text"),
+        (b"default: ../elsewhere\n", r"^editions\.yaml, line 1, column 10: '\.\./elsewhere' is not a folder name"),
+    ],
+)
+def test_bad_editions_index(tmp_path, monkeypatch, content, pattern):
+    (tmp_path / "editions.yaml").write_bytes(content)
+    monkeypatch.delenv("READER_EDITION", raising=False)
+    monkeypatch.setenv("READER_DATA", str(tmp_path))
+    with pytest.raises(EditionError) as caught:
+        reader.load()
+    assert re.search(pattern, str(caught.value)), str(caught.value)
+
+
+def test_a_date_in_yaml_stays_as_written(edition_copy):
+    _edit_text(edition_copy / "edition.yaml", "published: not verified", "published: 2018-08-10")
+    assert reader.load(edition_copy).metadata["published"] == "2018-08-10"
+
+
+def test_unknown_yaml_key_is_a_warning(edition_copy, capsys):
+    from reader.cli import main
+
+    _edit_text(edition_copy / "edition.yaml", "language: en", "language: en\ntitel: typo")
+    line = _first_line_number(edition_copy / "edition.yaml", "titel:")
+    assert f"edition.yaml, line {line}, column 8: key 'titel' is not known" in reader.load(edition_copy).warnings[0]
+    assert main(["check", str(edition_copy)]) == 0
+    assert f"warning: edition.yaml, line {line}, column 8: key 'titel' is not known" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("addition", "expected"),
+    [
+        ("\u202eevil", r"a right-to-left override \(U\+202E\) is never closed by U\+202C in this field"),
+        ("\u2067isolated", r"a right-to-left isolate \(U\+2067\) is never closed by U\+2069"),
+        ("from $5 to $10", r"'\$5 to \$' would be typeset as mathematics by JupyterLab"),
+        (r"see \(x\)", r"'\\\\\(' would be typeset as mathematics"),
+        (r"\[1\]", r"'\\\\\[' would be typeset as mathematics"),
+    ],
+)
+def test_warnings_for_text_a_browser_would_misread(edition_copy, capsys, addition, expected):
+    from reader.cli import main
+
+    notes = CsvFile(edition_copy / "notes.csv")
+    notes.set(0, "note", notes.get(0, "note") + " " + addition).save()
+    warnings = reader.load(edition_copy).warnings
+    assert len(warnings) == 1 and re.search(r'^notes\.csv, line 2, column "note": ' + expected, warnings[0]), warnings
+    assert main(["check", str(edition_copy)]) == 0, "a warning does not fail the check"
+    output = capsys.readouterr()
+    assert [line for line in output.err.splitlines() if line.startswith("warning: ")] == [f"warning: {warnings[0]}"]
+    assert "valid:" in output.out
+
+
+def test_closed_bidirectional_controls_are_not_warned_of(edition_copy):
+    notes = CsvFile(edition_copy / "notes.csv")
+    notes.set(0, "note", notes.get(0, "note") + " \u202eclosed\u202c and \u2067isolated\u2069").save()
+    assert reader.load(edition_copy).warnings == ()
+
+
+def test_the_bundled_edition_has_no_warnings(edition):
+    assert edition.warnings == ()
+
+
+def test_cache_key_ignores_other_files_and_reads_in_chunks(edition_copy):
+    import tracemalloc
+
+    from reader import __version__, cache
+    from reader.schema import edition_file_names
+
+    before = cache.edition_key(edition_copy, __version__, edition_file_names())
+    with (edition_copy / "backup.csv").open("wb") as backup:
+        backup.truncate(512 * 1024 * 1024)  # sparse: 512 MB to read, none of it on disk
+    tracemalloc.start()
+    after = cache.edition_key(edition_copy, __version__, edition_file_names())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert after == before, "a file that is not the edition's does not change the key"
+    assert peak < 16 * 1024 * 1024, f"{peak} bytes held to make the key"
+    CsvFile(edition_copy / "sources.csv").set(0, "note", "changed").save()
+    assert cache.edition_key(edition_copy, __version__, edition_file_names()) != before
+
+
+def test_read_table_is_public_and_the_old_name_still_works(edition_copy):
+    from reader import loader
+    from reader.schema import TABLES_BY_NAME
+
+    frame = loader.read_table(edition_copy, TABLES_BY_NAME["paragraphs"])
+    assert list(frame["paragraph"]) == list(range(1, 12))
+    assert list(loader._read_table(edition_copy, TABLES_BY_NAME["paragraphs"])["paragraph"]) == list(range(1, 12))
+
+
+def _imports(path) -> set[str]:
+    import ast
+
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.update({node.module, *(f"{node.module}.{alias.name}" for alias in node.names)})
+    return names
+
+
+def test_the_model_imports_neither_the_loader_nor_the_cache():
+    imported = _imports(REPOSITORY / "src" / "reader" / "model.py")
+    assert not {name for name in imported if name.startswith(("reader.loader", "reader.cache"))}, imported
+    assert "reader" not in imported
+
+
+def test_the_version_has_its_own_module():
+    import tomllib
+
+    from reader import _version
+
+    package = REPOSITORY / "src" / "reader"
+    pyproject = tomllib.loads((REPOSITORY / "pyproject.toml").read_text(encoding="utf-8"))
+    assert pyproject["tool"]["hatch"]["version"]["path"] == "src/reader/_version.py"
+    assert reader.__version__ == _version.__version__
+    for module in package.rglob("*.py"):
+        assert "reader.__version__" not in _imports(module), f"{module.name} imports the package for its version"
+
+
+def test_a_cached_edition_keeps_its_warnings(edition_copy, monkeypatch, tmp_path):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    notes = CsvFile(edition_copy / "notes.csv")
+    notes.set(0, "note", notes.get(0, "note") + " $5 to $10").save()
+    first = reader.load(edition_copy)
+    cached = reader.load(edition_copy)
+    assert cached._tables is None and cached.warnings == first.warnings and len(first.warnings) == 1
+
+
+# --- data/README.md and the schema agree ----------------------------------------------------------------------
+
+
+def _readme_sections() -> dict[str, list[str]]:
+    """Each ``## `file` `` section of data/README.md, as the first cells of its table rows."""
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in (REPOSITORY / "data" / "README.md").read_text(encoding="utf-8").split("\n"):
+        heading = re.match(r"^## `([^`]+)`", line)
+        if heading:
+            current = sections.setdefault(heading.group(1), [])
+        elif line.startswith("## "):
+            current = None
+        elif current is not None and line.startswith("| `"):
+            current.extend(re.findall(r"`([^`]+)`", line.split("|")[1]))
+    return sections
+
+
+def test_data_readme_documents_every_table_and_column_of_the_schema_and_no_other():
+    from reader.schema import EDITION_KEYS, EXCERPT_KEYS, TABLES
+
+    sections = _readme_sections()
+    documented = {name: sorted(columns) for name, columns in sections.items() if name.endswith(".csv")}
+    assert documented == {table.file_name: sorted(column.name for column in table.columns) for table in TABLES}
+    for file_name, keys in (("edition.yaml", EDITION_KEYS), ("excerpt.yaml", EXCERPT_KEYS)):
+        assert sorted(sections[file_name]) == sorted(key.name for key in keys), file_name
+
+
+def test_data_readme_states_the_file_size_limit():
+    from reader.textfiles import MAX_FILE_BYTES
+
+    assert f"{MAX_FILE_BYTES // 1024 // 1024} MB" in (REPOSITORY / "data" / "README.md").read_text(encoding="utf-8")

@@ -9,7 +9,7 @@ import os
 import sys
 from pathlib import Path
 
-from reader import __version__
+from reader._version import __version__
 from reader.errors import EditionError
 
 MAX_PROBLEMS_SHOWN = 20  # one screen: the first problems, then a count
@@ -19,6 +19,8 @@ def _check(arguments) -> int:
     from reader.loader import load
 
     edition = load(arguments.path)
+    for warning in edition.warnings:  # valid, but likely to mislead: said, without failing the check
+        print(f"warning: {warning}", file=sys.stderr)
     print(f"{edition.title}")
     print(f"  edition: {edition.folder}")
     for name, count in edition.counts().items():

@@ -249,9 +249,9 @@ def _read_yaml(path: Path, required: bool) -> YamlDocument | None:
 
 def _type_name(value) -> str:
     if isinstance(value, bool):
-        return f"true/false ({value!r}; YAML reads yes, no, on and off so: put text in quotes)"
+        return f"true/false ({value!r})"
     if isinstance(value, int | float):
-        return f"a number ({value!r}; put text in quotes)"
+        return f"a number ({value!r})"
     return {list: "a list", dict: "a mapping", type(None): "empty"}.get(type(value), type(value).__name__)
 
 
@@ -328,7 +328,8 @@ def _check_yaml_value(document, value, path: tuple, key: Key, warnings: list[str
                 ]
         return problems
     if not isinstance(value, str):
-        return problem(f"{_type_name(value)}; expected {key.expectation()}")
+        quotes = " (in quotes: YAML reads 1957, yes and no as numbers and true/false)"
+        return problem(f"{_type_name(value)}; expected {key.expectation()}{quotes * isinstance(value, int | float)}")
     control = control_character_problem(value)
     if control:
         return problem(control)

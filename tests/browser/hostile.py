@@ -11,6 +11,7 @@ from pathlib import Path
 import yaml
 
 from reader.paths import default_edition_path
+from reader.schema import EDITION_KEYS, EXCERPT_KEYS, TABLES
 
 MARK = "PAYLOAD"
 PAYLOADS = [
@@ -24,42 +25,22 @@ PAYLOADS = [
     "\u202eevil right-to-left\u202c and zero\u200bwidth",
     "long " * 400,
 ]
-# Columns that hold ids, numbers, dates, URLs or controlled values: left as they are, the loader checks those.
-KEEP = {
-    "entity_id",
-    "kind",
-    "aliases",
-    "start",
-    "end",
-    "wikidata",
-    "source_ids",
-    "role_id",
-    "paragraph",
-    "surface",
-    "event_id",
-    "theme",
-    "paragraphs",
-    "note_id",
-    "anchor",
-    "claim_id",
-    "quote",
-    "claim_type",
-    "verdict",
-    "sources_for",
-    "sources_against",
-    "reference_id",
-    "url",
-    "date",
-    "retrieved",
-    "source_id",
-    "membership",
-    "stance",
-    "question_id",
-    "related",
-    "essay_wording",
-    "verbatim",
-    "authors",
-}
+
+
+def _kept_yaml_keys(keys) -> set[str]:
+    kept = set()
+    for key in keys:
+        if key.kind in ("mapping", "list"):
+            kept |= _kept_yaml_keys(key.keys)
+        elif key.kind != "text" or key.essay_words:
+            kept.add(key.name)
+    return kept
+
+
+# Columns and keys that hold ids, numbers, dates, URLs, controlled values or the essay's own words (which must match
+# the text): left as they are, the loader checks those. Everything else in the schema is text, and is poisoned.
+KEEP = {column.name for table in TABLES for column in table.columns if column.kind != "text" or column.essay_words}
+KEEP_YAML = _kept_yaml_keys(EDITION_KEYS + EXCERPT_KEYS)
 
 
 def payload(index: int) -> str:
@@ -77,7 +58,7 @@ def make_hostile_edition(target: Path) -> Path:
         header = list(rows[0].keys()) if rows else []
         for row in rows:
             for column in header:
-                if column in KEEP or (path.name == "paragraphs.csv" and column != "text"):
+                if column in KEEP:
                     continue
                 if path.name == "paragraphs.csv" or row[column]:
                     row[column] = row[column] + payload(counter)  # appended: mentions and anchors keep their place
@@ -93,24 +74,7 @@ def make_hostile_edition(target: Path) -> Path:
         def poison(value):
             nonlocal counter
             if isinstance(value, dict):
-                return {
-                    key: (
-                        value[key]
-                        if key
-                        in {
-                            "quotation",
-                            "essay_citation",
-                            "paragraph",
-                            "source_ids",
-                            "url",
-                            "date",
-                            "status",
-                            "published",
-                        }
-                        else poison(value[key])
-                    )
-                    for key in value
-                }
+                return {key: (value[key] if key in KEEP_YAML else poison(value[key])) for key in value}
             if isinstance(value, list):
                 return [poison(item) for item in value]
             if isinstance(value, str):
