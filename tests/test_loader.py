@@ -639,6 +639,10 @@ def _nul_in_yaml_text(folder):
     _rewrite_excerpt(folder, lambda excerpt: excerpt.update(claim_supported="a\x1b[2Jb"))
 
 
+def _raw_escape_in_yaml(folder):
+    _edit_text(folder / "edition.yaml", "language: en", "language: \x1b[31men")
+
+
 def _rights_missing(folder):
     metadata = yaml.safe_load((folder / "edition.yaml").read_text(encoding="utf-8"))
     metadata.pop("rights")
@@ -730,6 +734,10 @@ MALFORMED = {
         _nul_in_yaml_text,
         r"^excerpt\.yaml, line \d+, column \d+: key 'claim_supported': contains ESC U\+001B \(an ANSI terminal "
         r"escape\)",
+    ),
+    "raw ESC in a YAML file": (
+        _raw_escape_in_yaml,
+        r"^edition\.yaml, line \d+, column 11: contains control character U\+001B; expected plain text",
     ),
     "rights missing": (
         _rights_missing,

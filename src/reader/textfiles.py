@@ -115,7 +115,15 @@ def read_yaml(path: Path) -> YamlDocument:
 def parse_yaml(text: str, file_name: str) -> YamlDocument:
     import yaml
 
-    loader = _edition_yaml_loader()(text)
+    try:
+        loader = _edition_yaml_loader()(text)
+    except yaml.reader.ReaderError as error:  # a character YAML refuses anywhere (NUL, ESC, other controls)
+        line = text.count("\n", 0, error.position) + 1
+        column = error.position - (text.rfind("\n", 0, error.position) + 1) + 1
+        raise EditionError(
+            f"{file_name}, line {line}, column {column}: contains control character U+{error.character:04X}; "
+            "expected plain text without control characters"
+        ) from None
     document = YamlDocument(file_name, None)
     try:
         node = loader.get_single_node()
