@@ -4,13 +4,15 @@ import os
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import yaml
 
 import reader
-from conftest import REPOSITORY, CsvFile
 from reader import EditionError
+
+REPOSITORY = Path(__file__).resolve().parent.parent
 
 
 def load_error(folder) -> EditionError:
@@ -506,150 +508,150 @@ BILLION_LAUGHS = 'lol: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol
 )
 
 
-def _superscript_paragraph(folder):
-    CsvFile(folder / "paragraphs.csv").set(1, "paragraph", "²").save()
+def _superscript_paragraph(folder, table=None):
+    table("paragraphs").set(1, "paragraph", "²").save()
 
 
-def _superscript_offset(folder):
-    CsvFile(folder / "mentions.csv").set(0, "start", "⁶").save()
+def _superscript_offset(folder, table=None):
+    table("mentions").set(0, "start", "⁶").save()
 
 
-def _huge_offset(folder):
-    CsvFile(folder / "mentions.csv").set(0, "end", str(2**63 + 1)).save()
+def _huge_offset(folder, table=None):
+    table("mentions").set(0, "end", str(2**63 + 1)).save()
 
 
-def _huge_paragraph(folder):
-    CsvFile(folder / "notes.csv").set(0, "paragraph", str(2**64)).save()
+def _huge_paragraph(folder, table=None):
+    table("notes").set(0, "paragraph", str(2**64)).save()
 
 
-def _full_width_paragraph(folder):
-    CsvFile(folder / "claims.csv").set(0, "paragraph", "１").save()
+def _full_width_paragraph(folder, table=None):
+    table("claims").set(0, "paragraph", "１").save()
 
 
-def _full_width_date(folder):
-    CsvFile(folder / "events.csv").set(0, "start", "１９５７").save()
+def _full_width_date(folder, table=None):
+    table("events").set(0, "start", "１９５７").save()
 
 
-def _year_zero(folder):
-    CsvFile(folder / "events.csv").set(0, "start", "0000-01-01").save()
+def _year_zero(folder, table=None):
+    table("events").set(0, "start", "0000-01-01").save()
 
 
-def _nul_in_text(folder):
-    notes = CsvFile(folder / "notes.csv")
+def _nul_in_text(folder, table=None):
+    notes = table("notes")
     notes.set(0, "note", notes.get(0, "note") + "\x00").save()
 
 
-def _ansi_escape_in_text(folder):
-    claims = CsvFile(folder / "claims.csv")
+def _ansi_escape_in_text(folder, table=None):
+    claims = table("claims")
     claims.set(0, "record", "\x1b[31mred\x1b[0m " + claims.get(0, "record")).save()
 
 
-def _c1_control_in_text(folder):
-    sources = CsvFile(folder / "sources.csv")
+def _c1_control_in_text(folder, table=None):
+    sources = table("sources")
     sources.set(0, "citation", sources.get(0, "citation") + "\x9b").save()
 
 
-def _duplicate_mention_row(folder):
-    mentions = CsvFile(folder / "mentions.csv")
+def _duplicate_mention_row(folder, table=None):
+    mentions = table("mentions")
     mentions.rows.insert(1, list(mentions.rows[0]))
     mentions.save()
 
 
-def _duplicate_role_row(folder):
-    roles = CsvFile(folder / "roles.csv")
+def _duplicate_role_row(folder, table=None):
+    roles = table("roles")
     roles.rows.append(list(roles.rows[0]))
     roles.save()
 
 
-def _cyrillic_id(folder):
-    CsvFile(folder / "entities.csv").set(1, "entity_id", "khrushсhev").save()
+def _cyrillic_id(folder, table=None):
+    table("entities").set(1, "entity_id", "khrushсhev").save()
 
 
-def _directory_for_file(folder):
+def _directory_for_file(folder, table=None):
     (folder / "notes.csv").unlink()
     (folder / "notes.csv").mkdir()
 
 
-def _fifo_for_file(folder):
+def _fifo_for_file(folder, table=None):
     (folder / "claims.csv").unlink()
     os.mkfifo(folder / "claims.csv")
 
 
-def _symlink_loop(folder):
+def _symlink_loop(folder, table=None):
     (folder / "events.csv").unlink()
     (folder / "events.csv").symlink_to("events.csv")
 
 
-def _too_large(folder):
+def _too_large(folder, table=None):
     with (folder / "paragraphs.csv").open("r+b") as paragraphs:
         paragraphs.truncate(6 * 1024 * 1024)  # sparse: refused by its size, before anything is read
 
 
-def _latin1_in_yaml(folder):
+def _latin1_in_yaml(folder, table=None):
     path = folder / "edition.yaml"
     path.write_bytes(path.read_bytes().replace(b"Khrushchev", "Khrushch\u00e9v".encode("latin-1"), 1))
 
 
-def _billion_laughs_title(folder):
+def _billion_laughs_title(folder, table=None):
     _edit_text(folder / "edition.yaml", "title: Khrushchev's", BILLION_LAUGHS + "title: *i\nsubtitle: Khrushchev's")
 
 
-def _billion_laughs_quotation(folder):
+def _billion_laughs_quotation(folder, table=None):
     path = folder / "excerpt.yaml"
     path.write_text(BILLION_LAUGHS + path.read_text(encoding="utf-8").replace("quotation:", "quotation: *i\nold:", 1))
 
 
-def _alias_without_anchor(folder):
+def _alias_without_anchor(folder, table=None):
     _edit_text(folder / "edition.yaml", "title: Khrushchev's", "title: *laughs\nsubtitle: Khrushchev's")
 
 
-def _duplicate_yaml_key(folder):
+def _duplicate_yaml_key(folder, table=None):
     _edit_text(folder / "edition.yaml", "language: en", "language: en\nlanguage: ru")
 
 
-def _title_is_a_list(folder):
+def _title_is_a_list(folder, table=None):
     _edit_text(folder / "edition.yaml", "title: Khrushchev's", "title: [Khrushchev's, Purges]\nsubtitle: x")
 
 
-def _identifiers_is_a_number(folder):
+def _identifiers_is_a_number(folder, table=None):
     _rewrite_excerpt(folder, lambda excerpt: excerpt["document"].update(identifiers=5))
 
 
-def _related_documents_is_a_number(folder):
+def _related_documents_is_a_number(folder, table=None):
     _rewrite_excerpt(folder, lambda excerpt: excerpt.update(related_documents=5))
 
 
-def _excerpt_paragraph_is_text(folder):
+def _excerpt_paragraph_is_text(folder, table=None):
     _rewrite_excerpt(folder, lambda excerpt: excerpt.update(paragraph="2"))
 
 
-def _verification_item_is_text(folder):
+def _verification_item_is_text(folder, table=None):
     _rewrite_excerpt(folder, lambda excerpt: excerpt["verification"].insert(0, "verified"))
 
 
-def _source_ids_is_a_number(folder):
+def _source_ids_is_a_number(folder, table=None):
     _rewrite_excerpt(folder, lambda excerpt: excerpt["context"][0].update(source_ids=5))
 
 
-def _excerpt_is_a_list(folder):
+def _excerpt_is_a_list(folder, table=None):
     (folder / "excerpt.yaml").write_text("- quotation\n- paragraph\n", encoding="utf-8")
 
 
-def _nul_in_yaml_text(folder):
+def _nul_in_yaml_text(folder, table=None):
     _rewrite_excerpt(folder, lambda excerpt: excerpt.update(claim_supported="a\x1b[2Jb"))
 
 
-def _raw_escape_in_yaml(folder):
+def _raw_escape_in_yaml(folder, table=None):
     _edit_text(folder / "edition.yaml", "language: en", "language: \x1b[31men")
 
 
-def _rights_missing(folder):
+def _rights_missing(folder, table=None):
     metadata = yaml.safe_load((folder / "edition.yaml").read_text(encoding="utf-8"))
     metadata.pop("rights")
     (folder / "edition.yaml").write_text(yaml.safe_dump(metadata, allow_unicode=True), encoding="utf-8")
 
 
-def _rights_holder_empty(folder):
+def _rights_holder_empty(folder, table=None):
     _edit_text(folder / "edition.yaml", "  holder: ", "  holder: ''\n  was: ")
 
 
@@ -751,11 +753,11 @@ MALFORMED = {
 
 
 @pytest.mark.parametrize("case", list(MALFORMED))
-def test_malformed_edition_gives_one_clear_line_from_load_and_from_check(edition_copy, case, capsys):
+def test_malformed_edition_gives_one_clear_line_from_load_and_from_check(edition_copy, table, case, capsys):
     from reader.cli import main
 
     break_it, pattern = MALFORMED[case]
-    break_it(edition_copy)
+    break_it(edition_copy, table)
     error = load_error(edition_copy)
     assert re.search(pattern, error.problems[0]), f"{pattern!r} not in {error.problems[0]!r}"
     assert all("\n" not in problem for problem in error.problems)
@@ -768,8 +770,8 @@ def test_malformed_edition_gives_one_clear_line_from_load_and_from_check(edition
     assert re.search(pattern, lines[0].removeprefix("error: "))
 
 
-def test_billion_laughs_does_not_hang_reader_check(edition_copy):
-    _billion_laughs_title(edition_copy)
+def test_billion_laughs_does_not_hang_reader_check(edition_copy, table):
+    _billion_laughs_title(edition_copy, table)
     result = subprocess.run(
         [sys.executable, "-m", "reader", "check", str(edition_copy)], capture_output=True, text=True, timeout=60
     )
@@ -846,10 +848,10 @@ def test_unknown_yaml_key_is_a_warning(edition_copy, capsys):
         (r"\[1\]", r"'\\\\\[' would be typeset as mathematics"),
     ],
 )
-def test_warnings_for_text_a_browser_would_misread(edition_copy, capsys, addition, expected):
+def test_warnings_for_text_a_browser_would_misread(edition_copy, table, capsys, addition, expected):
     from reader.cli import main
 
-    notes = CsvFile(edition_copy / "notes.csv")
+    notes = table("notes")
     notes.set(0, "note", notes.get(0, "note") + " " + addition).save()
     warnings = reader.load(edition_copy).warnings
     assert len(warnings) == 1 and re.search(r'^notes\.csv, line 2, column "note": ' + expected, warnings[0]), warnings
@@ -859,8 +861,8 @@ def test_warnings_for_text_a_browser_would_misread(edition_copy, capsys, additio
     assert "valid:" in output.out
 
 
-def test_closed_bidirectional_controls_are_not_warned_of(edition_copy):
-    notes = CsvFile(edition_copy / "notes.csv")
+def test_closed_bidirectional_controls_are_not_warned_of(edition_copy, table):
+    notes = table("notes")
     notes.set(0, "note", notes.get(0, "note") + " \u202eclosed\u202c and \u2067isolated\u2069").save()
     assert reader.load(edition_copy).warnings == ()
 
@@ -869,7 +871,7 @@ def test_the_bundled_edition_has_no_warnings(edition):
     assert edition.warnings == ()
 
 
-def test_cache_key_ignores_other_files_and_reads_in_chunks(edition_copy):
+def test_cache_key_ignores_other_files_and_reads_in_chunks(edition_copy, table):
     import tracemalloc
 
     from reader import __version__, cache
@@ -884,7 +886,7 @@ def test_cache_key_ignores_other_files_and_reads_in_chunks(edition_copy):
     tracemalloc.stop()
     assert after == before, "a file that is not the edition's does not change the key"
     assert peak < 16 * 1024 * 1024, f"{peak} bytes held to make the key"
-    CsvFile(edition_copy / "sources.csv").set(0, "note", "changed").save()
+    table("sources").set(0, "note", "changed").save()
     assert cache.edition_key(edition_copy, __version__, edition_file_names()) != before
 
 
@@ -928,9 +930,9 @@ def test_the_version_has_its_own_module():
         assert "reader.__version__" not in _imports(module), f"{module.name} imports the package for its version"
 
 
-def test_a_cached_edition_keeps_its_warnings(edition_copy, monkeypatch, tmp_path):
+def test_a_cached_edition_keeps_its_warnings(edition_copy, table, monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    notes = CsvFile(edition_copy / "notes.csv")
+    notes = table("notes")
     notes.set(0, "note", notes.get(0, "note") + " $5 to $10").save()
     first = reader.load(edition_copy)
     cached = reader.load(edition_copy)
