@@ -1,12 +1,15 @@
 """Classroom features through the widgets' own controls: judge first, notes, questions, search."""
 
+import errno
+import os
+
 import pytest
 
 import reader
 from reader.escaping import escape
 from reader.search import SearchIndex, fold
 from reader.student_notes import StudentNotes
-from reader.widgets import QuestionsView
+from reader.widgets import QuestionsView, ReaderApp
 
 
 def test_judge_first_hides_the_verdict_until_the_student_has_judged(notes_in_a_temporary_folder, edition):
@@ -98,3 +101,95 @@ def test_search_hits_lead_to_their_place(edition):
     app.search.results.children[event_hit].click()
     assert app.chronology.event_id == hits[event_hit].event_id and app.tabs.selected_index == 1
     assert "1 place" in app.search.summary.value or "places" in app.search.summary.value
+
+
+class FullDisk(StudentNotes):
+    """Notes whose saves fail as on a full disk while ``full`` is set (through the public methods only)."""
+
+    full = True
+
+    def set_note(self, paragraph, text):
+        if self.full:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        super().set_note(paragraph, text)
+
+    def set_judgement(self, claim_id, judgement, reason):
+        if self.full:
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+        super().set_judgement(claim_id, judgement, reason)
+
+
+def test_a_note_that_cannot_be_saved_is_kept_and_the_student_told(tmp_path, edition):
+    folder = tmp_path / "notes"
+    folder.write_text("I am a file where the notes folder should be", encoding="utf-8")
+    app = ReaderApp(edition, notes=StudentNotes(edition.name, folder / "notes.json"))
+    panel = app.notes_panel
+    assert "Notes are saved as you type" in panel.status.value
+    panel.field.value = "Khrushchev <b>won</b> in the plenum"
+    assert "NOT saved" in panel.status.value and 'role="alert"' in panel.status.value
+    assert "Notes are saved as you type" not in panel.status.value
+    assert "<b>" not in panel.status.value
+    assert panel.field.value == "Khrushchev <b>won</b> in the plenum", "the text stays in the field"
+    app.paragraph_reader.next_button.click()
+    assert "NOT saved" in panel.status.value, "still not saved on another paragraph"
+    app.paragraph_reader.previous_button.click()
+    assert panel.field.value == "Khrushchev <b>won</b> in the plenum", "and still there when the student comes back"
+    folder.unlink()
+    folder.mkdir()
+    panel.field.value += "."
+    assert "Notes are saved as you type" in panel.status.value and "NOT saved" not in panel.status.value
+    assert StudentNotes(edition.name, folder / "notes.json").note(1) == "Khrushchev <b>won</b> in the plenum."
+
+
+def test_notes_saved_again_after_a_full_disk_include_every_unsaved_paragraph(tmp_path, edition):
+    notes = FullDisk(edition.name, tmp_path / "notes.json")
+    app = ReaderApp(edition, notes=notes)
+    app.notes_panel.field.value = "first"
+    app.go_to(2)
+    app.notes_panel.field.value = "second"
+    assert os.strerror(errno.ENOSPC) in app.notes_panel.status.value
+    assert not (tmp_path / "notes.json").exists()
+    notes.full = False
+    app.notes_panel.field.value = "second, again"
+    assert "Notes are saved as you type" in app.notes_panel.status.value
+    saved = StudentNotes(edition.name, tmp_path / "notes.json")
+    assert (saved.note(1), saved.note(2)) == ("first", "second, again")
+
+
+@pytest.mark.skipif(os.geteuid() == 0 if hasattr(os, "geteuid") else True, reason="root writes to read-only folders")
+def test_a_read_only_notes_folder(tmp_path, edition):
+    folder = tmp_path / "notes"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        app = ReaderApp(edition, notes=StudentNotes(edition.name, folder / "notes.json"))
+        app.notes_panel.field.value = "kept"
+        assert "NOT saved" in app.notes_panel.status.value and app.notes_panel.field.value == "kept"
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_judgement_that_cannot_be_saved_stays_the_students_with_a_warning(tmp_path, edition):
+    notes = FullDisk(edition.name, tmp_path / "notes.json")
+    app = ReaderApp(edition, 5, notes=notes, judge_first=True)
+    claims = app.paragraph_reader.claims_panel
+    first, second = edition.paragraph(5).claims[:2]
+    claims.judgement.value = "wrong"
+    claims.reason.value = "<i>the vote</i>"
+    claims.record_button.click()
+    assert "Your judgement:</span> wrong" in claims.view.value and escape("<i>the vote</i>") in claims.view.value
+    assert "NOT saved" in claims.view.value and os.strerror(errno.ENOSPC) in claims.view.value
+    assert escape(first.record) in claims.view.value, "judged: the record is shown"
+    app.go_to(6)
+    app.go_to(5)
+    assert "Your judgement:</span> wrong" in claims.view.value and "NOT saved" in claims.view.value
+    notes.full = False
+    claims.choice.value = 2
+    claims.judgement.value = "supported"
+    claims.record_button.click()
+    assert "NOT saved" not in claims.view.value
+    claims.choice.value = 1
+    assert "Your judgement:</span> wrong" in claims.view.value and "NOT saved" not in claims.view.value
+    saved = StudentNotes(edition.name, tmp_path / "notes.json")
+    assert saved.judgement(first.claim_id)["judgement"] == "wrong"
+    assert saved.judgement(second.claim_id)["judgement"] == "supported"

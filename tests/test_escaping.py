@@ -59,3 +59,23 @@ def test_unsafe_urls_are_refused(url):
 
 def test_safe_url_is_escaped():
     assert safe_url('https://example.org/?q="><script>') == "https://example.org/?q=&quot;&gt;&lt;script&gt;"
+
+
+@pytest.mark.parametrize("payload", PAYLOADS)
+def test_the_pieces_of_the_app_escape_what_they_are_given(payload):
+    """The render functions the widgets compose escape every string from data, students and the system."""
+    from reader import render
+
+    pieces = [
+        render.empty_html(payload),
+        render.heading_html(payload),
+        render.own_judgement_html({"judgement": payload, "reason": payload}, not_saved=payload),
+        render.notes_status_html(path=payload, last_saved=payload, warnings=[payload]),
+        render.notes_status_html(path=payload, last_saved=None, not_saved=payload),
+        render.notes_status_html(path=payload, last_saved=None, exported_to=payload),
+        render.notes_status_html(path=payload, last_saved=None, export_failed=payload),
+    ]
+    for piece in pieces:
+        assert escape(payload) in piece or not payload.strip()
+        if payload.startswith("<") or '"' in payload:
+            assert payload not in piece

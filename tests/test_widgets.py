@@ -1,6 +1,8 @@
 """The widgets, driven through their own controls, without a browser."""
 
+import ast
 import re
+from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
@@ -8,6 +10,7 @@ import pytest
 import reader
 from reader.escaping import escape
 from reader.widgets import Chronology, EntityCards, ExcerptView, ParagraphReader, ReaderApp
+from reader.widgets.search_view import KIND_LABELS
 
 
 def html_values(widget) -> list[str]:
@@ -295,3 +298,372 @@ def test_a_shared_layout_that_was_closed_is_made_again():
     widgets.Widget.close_all()
     again = shared_layout(width="auto")
     assert again is not first and again.comm is not None
+
+
+# --- one owner of the current paragraph ----------------------------------------------------------------------
+
+NOT_A_PARAGRAPH = [12, 0, -1, -12, True, False, 10**30, 2**63, 2**5000, "3", 2.0, None]
+
+
+def paragraph_numbers(app) -> dict[str, int]:
+    """Where every view of the app is."""
+    numbers = {"app": app.paragraph_number, "reader": app.paragraph_reader.paragraph_number}
+    numbers["claims"] = app.paragraph_reader.claims_panel.paragraph_number
+    if app.notes_panel is not None:
+        numbers["notes"] = app.notes_panel.paragraph_number
+    for title in app.built_views():
+        view = app.view(title)
+        if "paragraph_number" in view.trait_names():
+            numbers[title] = view.paragraph_number
+    return numbers
+
+
+@pytest.mark.parametrize("number", NOT_A_PARAGRAPH, ids=repr)
+def test_go_to_a_paragraph_the_edition_does_not_have_is_one_clear_value_error(edition, number):
+    app = reader.open(paragraph_number=3)
+    app.open_tab("Questions")
+    before = paragraph_numbers(app)
+    with pytest.raises(ValueError, match=r"this edition has paragraphs 1–11$") as raised:
+        app.go_to(number)
+    assert raised.value.__context__ is None and raised.value.__cause__ is None, (
+        "one error, not one error inside another"
+    )
+    if isinstance(number, int) and not isinstance(number, bool) and number.bit_length() < 64:
+        assert str(raised.value) == f"paragraph {number} does not exist: this edition has paragraphs 1–11"
+    assert paragraph_numbers(app) == before, "nothing moved"
+    with pytest.raises(ValueError, match="this edition has paragraphs 1–11"):
+        app.paragraph_number = number
+    with pytest.raises(ValueError, match="this edition has paragraphs 1–11"):
+        app.paragraph_reader.paragraph_number = number
+    assert paragraph_numbers(app) == before
+
+
+@pytest.mark.parametrize("number", [12, 0, True, 10**30])
+def test_open_and_views_refuse_a_paragraph_the_edition_does_not_have(edition, number):
+    with pytest.raises(ValueError, match="this edition has paragraphs 1–11"):
+        reader.open(paragraph_number=number)
+    for view in (ParagraphReader, EntityCards, Chronology):
+        with pytest.raises(ValueError, match="this edition has paragraphs 1–11"):
+            view(edition, number)
+    standalone = ParagraphReader(edition, 11)
+    with pytest.raises(ValueError, match="paragraph 12 does not exist"):
+        standalone.paragraph_number = 12
+    assert standalone.paragraph_number == 11 and "¶11 of 11" in standalone.text_view.value
+
+
+def test_any_integer_type_is_a_paragraph_number(edition):
+    numpy = pytest.importorskip("numpy")
+    app = reader.open()
+    app.go_to(numpy.int64(4))
+    assert app.paragraph_number == 4 and type(app.paragraph_number) is int
+
+
+def test_every_way_of_moving_moves_every_view(edition):
+    """Buttons, the jump list and every view's "Go to" buttons move the app, and with it the reader, its claims,
+    the notes and the tab on screen; a hidden tab catches up when it is opened."""
+    app = reader.open(class_mode=True)
+
+    def on_screen() -> set[int]:
+        numbers = paragraph_numbers(app)
+        visible = app.view(app.tabs_titles[app.tabs.selected_index])
+        keep = {"app", "reader", "claims", "notes"}
+        return {number for name, number in numbers.items() if name in keep} | (
+            {visible.paragraph_number} if "paragraph_number" in visible.trait_names() else set()
+        )
+
+    app.tabs_titles = [app.tabs.get_title(index) for index in range(len(app.tabs.children))]
+    app.open_tab("Questions")
+    app.paragraph_reader.next_button.click()
+    assert on_screen() == {2}
+    app.paragraph_reader.last_button.click()
+    assert on_screen() == {11} and app.paragraph_reader.next_button.disabled
+    app.paragraph_reader.jump.index = 4  # what the page sends when the student picks from the list
+    assert on_screen() == {5} and app.paragraph_reader.jump.value == 5
+    app.paragraph_reader.jump.value = 7
+    assert on_screen() == {7}
+    app.open_tab("Cards")
+    app.entity_cards.choice.value = next(
+        entity_id for entity_id in edition.paragraph(7).entity_ids if edition.entity(entity_id).paragraphs != [7]
+    )
+    card_target = next(number for number in app.entity_cards.go_buttons.numbers if number != 7)
+    app.entity_cards.go_buttons.children[app.entity_cards.go_buttons.numbers.index(card_target)].click()
+    assert on_screen() == {card_target} and app.questions.paragraph_number == 7, "a hidden tab waits"
+    app.open_tab("Questions")
+    assert on_screen() == {card_target}, "and catches up when opened"
+    event = next(event for event in edition.all_events() if event.paragraphs and card_target not in event.paragraphs)
+    app.open_event(event.event_id)
+    app.chronology.go_buttons.children[0].click()
+    assert on_screen() == {event.paragraphs[0]}
+    app.open_tab("Quoted document")
+    app.excerpt_view.children[-1].click()
+    assert on_screen() == {edition.excerpt_document.paragraph} and app.excerpt_button.layout.display is None
+    app.open_tab("Search")
+    app.search.box.value = "Zhukov"
+    paragraph_hit = next(index for index, hit in enumerate(app.search.hits) if hit.kind == "paragraph")
+    app.search.results.children[paragraph_hit].click()
+    assert on_screen() == {app.search.hits[paragraph_hit].paragraph}
+    app.paragraph_reader.first_button.click()
+    assert on_screen() == {1} and app.paragraph_reader.first_button.disabled
+
+
+# --- messages and widget models, counted through a fake comm (as ipywidgets' own tests do) -------------------
+
+
+class CommRecorder:
+    """Replaces the comm every new widget model gets, as ``DummyComm`` in ipywidgets' tests (``widgets/tests/
+    utils.py``) does, but with a fresh id per model (DummyComm gives all the same id, so models could not be
+    counted) and a log of every message: ``comm_open`` per model made, ``comm_msg`` per state update."""
+
+    def __init__(self):
+        from comm.base_comm import BaseComm
+
+        recorder = self
+        self.log: list[tuple[str, str, dict]] = []
+        self.live: set[str] = set()
+
+        class RecordingComm(BaseComm):
+            def publish_msg(self, msg_type, data=None, metadata=None, buffers=None, **keys):
+                recorder.log.append((msg_type, self.comm_id, data or {}))
+                if msg_type == "comm_open":
+                    recorder.live.add(self.comm_id)
+                elif msg_type == "comm_close":
+                    recorder.live.discard(self.comm_id)
+
+        self.comm_class = RecordingComm
+
+    def create_comm(self, *args, **kwargs):
+        return self.comm_class(*args, **kwargs)
+
+    def updates(self) -> list[tuple[str, dict]]:
+        """The state updates sent since the log was last cleared: (model id, state)."""
+        return [(comm_id, data.get("state", {})) for kind, comm_id, data in self.log if kind == "comm_msg"]
+
+
+@pytest.fixture
+def comms(monkeypatch):
+    import comm
+
+    recorder = CommRecorder()
+    widgets.Widget.close_all()  # every model of the test, shared ones included, is made through the recorder
+    monkeypatch.setattr(comm, "create_comm", recorder.create_comm)
+    yield recorder
+    widgets.Widget.close_all()
+
+
+def claimed_count(pattern: str) -> int:
+    """A figure that docs/performance.md claims, so that the doc and the test cannot drift apart."""
+    text = (Path(__file__).resolve().parent.parent / "docs" / "performance.md").read_text(encoding="utf-8")
+    return int(re.search(pattern, text).group(1))
+
+
+def test_the_class_app_opens_with_the_models_the_docs_claim(comms):
+    reader.open(class_mode=True)
+    assert len(comms.live) == claimed_count(r"the class app opens with (\d+) widget models")
+
+
+def test_a_paragraph_change_sends_the_messages_the_docs_claim(comms, edition):
+    app = reader.open()
+    for number in [*range(1, 12), *range(11, 0, -1)]:  # every "Go to" button made once, as in a class's kernel
+        app.paragraph_number = number
+    app.paragraph_number = 4
+    app.entity_cards.choice.value = next(  # a card ¶5 does not name: the card changes with the paragraph
+        entity_id for entity_id in edition.paragraph(4).entity_ids if entity_id not in edition.paragraph(5).entity_ids
+    )
+    comms.log.clear()
+    app.paragraph_number = 5  # and no button at an end of the essay, nor the excerpt button, changes
+    changed = comms.updates()
+    assert len(changed) == claimed_count(r"A paragraph change sends (\d+) widget messages") == 8
+    assert len({comm_id for comm_id, _ in changed}) == len(changed), "one message per model"
+    assert changed[0] == (app.paragraph_reader.text_view.model_id, {"value": app.paragraph_reader.text_view.value})
+    assert not [kind for kind, _, _ in comms.log if kind != "comm_msg"], "no model made or closed"
+    comms.log.clear()
+    app.paragraph_number = 8  # ¶7 and ¶8 open on the same card
+    app.paragraph_number = 7
+    comms.log.clear()
+    app.paragraph_number = 8
+    assert len(comms.updates()) in (6, 7), "the docs: 6 or 7 when the card stays"
+
+
+def use_search(app, edition):
+    for query in ["Zhukov", "Khrushchev", "1957", "ministries", "sovnarkhozy", "Molotov", "", "Хрущёв", "qwerty"] * 3:
+        app.search.box.value = query
+    app.search.box.value = "Zhukov"
+    app.search.results.children[0].click()
+
+
+def use_paging(app, edition):
+    for _ in range(2):
+        app.paragraph_reader.first_button.click()
+        for _ in range(edition.paragraph_count):
+            app.paragraph_reader.next_button.click()
+        app.paragraph_reader.last_button.click()
+        for _ in range(edition.paragraph_count):
+            app.paragraph_reader.previous_button.click()
+        for index in range(edition.paragraph_count):
+            app.paragraph_reader.jump.index = index
+
+
+def use_cards(app, edition):
+    app.open_tab("Cards")
+    for paragraph in edition.all_paragraphs():
+        app.go_to(paragraph.number)
+        for _, entity_id in app.entity_cards.choice.options:
+            app.entity_cards.choice.value = entity_id
+    for entity in edition.all_entities():
+        app.open_card(entity.entity_id)
+    app.entity_cards.go_buttons.children[0].click()
+
+
+def use_chronology(app, edition):
+    app.open_tab("Chronology")
+    chronology = app.chronology
+    for theme in chronology.all_themes:
+        chronology.theme_filter.value = (theme,)
+    chronology.theme_filter.value = chronology.all_themes
+    chronology.from_year.value, chronology.to_year.value = 1957, 1957
+    chronology.years = chronology.year_range
+    chronology.only_paragraph.value = True
+    chronology.only_paragraph.value = False
+    for event in edition.all_events():
+        app.open_event(event.event_id)
+    chronology.go_buttons.children[0].click()
+
+
+def use_questions(app, edition):
+    app.open_tab("Questions")
+    for paragraph in edition.all_paragraphs():
+        app.go_to(paragraph.number)
+        app.questions.teacher_toggle.value = not app.questions.teacher_toggle.value
+
+
+def use_claims(app, edition):
+    claims = app.paragraph_reader.claims_panel
+    app.paragraph_reader.claims_toggle.value = True
+    for paragraph in edition.all_paragraphs():
+        app.go_to(paragraph.number)
+        for number in range(1, len(paragraph.claims) + 1):
+            claims.choice.value = number
+            claims.judgement.value = "doubtful"
+            claims.reason.value = "why not"
+            claims.record()
+    app.paragraph_reader.claims_toggle.value = False
+
+
+def use_notes(app, edition):
+    for paragraph in edition.all_paragraphs():
+        app.go_to(paragraph.number)
+        app.notes_panel.field.value = app.notes_panel.field.value + " and more"
+    app.notes_panel.export()
+
+
+@pytest.mark.parametrize(
+    "use", [use_search, use_paging, use_cards, use_chronology, use_questions, use_claims, use_notes]
+)
+def test_using_a_view_again_and_again_leaves_no_widget_models_behind(comms, edition, use):
+    app = reader.open(class_mode=True)
+    use(app, edition)
+    after_once = len(comms.live)
+    for _ in range(4):
+        use(app, edition)
+    assert len(comms.live) == after_once
+
+
+def test_twenty_searches_make_no_new_models_once_the_hits_are_shown(comms, edition):
+    app = reader.open()
+    app.search.box.value = "Khrushchev"  # the most hits of the queries below
+    models = len(comms.live)
+    for query in ["Zhukov", "Khrushchev"] * 10:
+        app.search.box.value = query
+    assert len(comms.live) == models
+    hits = app.search.hits
+    assert [button.description for button in app.search.results.children] == [
+        f"{KIND_LABELS[hit.kind]}: {hit.label} — {hit.snippet}"[:110] for hit in hits
+    ]
+
+
+# --- a repr only reads ---------------------------------------------------------------------------------------
+
+
+def view_traits(app) -> dict:
+    views = {"app": app, "reader": app.paragraph_reader, **{title: app.view(title) for title in app.built_views()}}
+    return {
+        (name, trait): getattr(view, trait)
+        for name, view in views.items()
+        for trait in view.trait_names()
+        if not trait.startswith("_") and trait not in ("children", "comm", "keys", "log")
+    }
+
+
+@pytest.mark.parametrize("tab", ["Cards", "Chronology", "Search"])
+def test_repr_of_the_app_sends_nothing_and_changes_nothing(comms, edition, tab):
+    app = reader.open(paragraph_number=2)
+    app.open_tab(tab)
+    app.paragraph_reader.next_button.click()  # the Cards tab, if hidden, stays on ¶2
+    views, traits = app.built_views(), view_traits(app)
+    comms.log.clear()
+    shown = repr(app)
+    assert comms.log == []
+    assert app.built_views() == views and view_traits(app) == traits
+    assert shown.startswith("¶3 of 11")
+    paragraph = edition.paragraph(3)
+    assert "Mentioned in:" in shown.split("\n\n")[-1] and edition.entity(paragraph.entity_ids[0]).name in shown
+
+
+def test_repr_shows_the_card_the_cards_tab_shows_with_the_paragraph(edition):
+    app = reader.open(paragraph_number=5)
+    app.open_card("molotov")
+    assert repr(app).split("\n\n")[-1].startswith(edition.entity("molotov").name)
+    app.open_tab("Search")
+    app.go_to(1)
+    shown_card = repr(app).split("\n\n")[-1]
+    app.open_tab("Cards")
+    assert shown_card == repr(app.entity_cards), "what the repr said is what the tab shows when opened"
+
+
+# --- HTML is made in the render layer only ------------------------------------------------------------------
+
+WIDGET_MODULES = sorted((Path(reader.__file__).parent / "widgets").glob("*.py"))
+
+
+@pytest.mark.parametrize("module", WIDGET_MODULES, ids=lambda path: path.name)
+def test_widget_modules_make_no_markup_and_escape_nothing(module):
+    """Widgets compose what reader.render makes: no HTML tag in their code (docstrings aside), no escaping."""
+    tree = ast.parse(module.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.body[0].value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+        and node.body
+        and isinstance(node.body[0], ast.Expr)
+        and isinstance(node.body[0].value, ast.Constant)
+    }
+    markup = [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+        and re.search(r"<\s*/?\s*[a-zA-Z!]|&[a-z]+;|&#", node.value)
+    ]
+    assert markup == []
+    imported = [
+        alias.name if isinstance(node, ast.Import) else f"{node.module}.{alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Import | ast.ImportFrom)
+        for alias in node.names
+    ]
+    assert not [name for name in imported if "escaping" in name or name.startswith("html")], imported
+
+
+def test_the_questions_are_rendered_by_one_function(edition):
+    from reader import render
+    from reader.handout import build_handout
+    from reader.panels import questions
+    from reader.widgets import QuestionsView
+
+    paragraph = edition.paragraph(5)
+    for teacher in (False, True):
+        one = render.questions_html(paragraph.questions, teacher=teacher)
+        assert one in QuestionsView(edition, 5, teacher=teacher).view.value
+        assert one in questions(edition, [5], teacher=teacher).html
+        assert one in build_handout(edition, teacher=teacher)

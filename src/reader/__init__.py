@@ -22,13 +22,16 @@ def open(
     ``class_mode`` turns on judge-first (a claim's verdict stays hidden until the student has judged it).
     The student's notes are saved to ``~/reader-notes/<edition>.json`` (or ``notes_file``, or the folder in
     READER_NOTES_DIR). ``teacher`` (or READER_TEACHER=1) shows the expected points of the discussion questions.
+    A ``paragraph_number`` the edition does not have raises ValueError naming the range, before anything is opened.
     """
     import os
 
     from reader.student_notes import StudentNotes
     from reader.widgets import ReaderApp
+    from reader.widgets.base import checked_paragraph_number
 
     edition = load(path)
+    paragraph_number = checked_paragraph_number(edition, paragraph_number)
     if teacher is None:
         teacher = os.environ.get("READER_TEACHER", "") not in ("", "0")
     return ReaderApp(

@@ -35,18 +35,16 @@ def build_handout(edition: Edition, *, teacher: bool = False) -> str:
     sections.append(("about", "About this text", about.html))
     essay = []
     for paragraph in edition.all_paragraphs():
-        questions = "".join(
-            f"<li>{escape(question.question)}"
-            + (f"<br><i>Expected points:</i> {escape(question.expected_points)}" if teacher else "")
-            + "</li>"
-            for question in paragraph.questions
-        )
         essay.append(
             f'<section class="reader-handout-paragraph" id="p{paragraph.number}"><h3>{paragraph.label}</h3>'
             + render.paragraph_html(paragraph, edition, with_readings=True, with_claims=False)
             + "<h4>Editorial notes</h4>"
             + render.notes_html(paragraph, edition)
-            + (f"<h4>Questions</h4><ol>{questions}</ol>" if questions else "")
+            + (
+                "<h4>Questions</h4>" + render.questions_html(paragraph.questions, teacher=teacher)
+                if paragraph.questions
+                else ""
+            )
             + "</section>"
         )
     sections.append(("essay", "The essay, paragraph by paragraph", "".join(essay)))

@@ -175,17 +175,7 @@ def questions(edition: Edition, paragraphs=None, *, teacher: bool = False) -> Pa
     html, text = [], []
     for number in numbers:
         paragraph = edition.paragraph(number)
-        items = "".join(
-            f"<li>{escape(question.question)}"
-            + (
-                f'<p class="reader-expected"><b>Expected points:</b> {escape(question.expected_points)}</p>'
-                if teacher
-                else ""
-            )
-            + "</li>"
-            for question in paragraph.questions
-        )
-        html.append(f"<h4>{paragraph.label}</h4><ol>{items}</ol>")
+        html.append(f"<h4>{paragraph.label}</h4>" + render.questions_html(paragraph.questions, teacher=teacher))
         text.append(f"{paragraph.label}")
         for question in paragraph.questions:
             text.append(f"- {question.question}" + (f"\n  Expected: {question.expected_points}" if teacher else ""))

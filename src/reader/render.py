@@ -408,6 +408,148 @@ def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
     )
 
 
+def questions_html(questions, *, teacher: bool = False) -> str:
+    """A paragraph's discussion questions as a numbered list; for a teacher, the points they should hear.
+
+    The one rendering of questions: the app's Questions tab, the notebooks' panels and the handout all use it.
+    """
+    items = "".join(
+        f"<li>{escape(question.question)}"
+        + (
+            f'<p class="reader-expected"><b>Expected points:</b> {escape(question.expected_points)}</p>'
+            if teacher
+            else ""
+        )
+        + "</li>"
+        for question in questions
+    )
+    return f"<ol>{items}</ol>"
+
+
+# --- pieces of the app's views (the widgets only compose these) ---------------------------------------------
+
+
+def stylesheet_html(css: str) -> str:
+    """The reader's own stylesheet (a file of the package, not data) as a <style> element."""
+    return f"<style>{css}</style>"
+
+
+def title_html(edition: Edition) -> str:
+    return f'<h2 class="reader-title">{escape(edition.title)}</h2>'
+
+
+def heading_html(text: str) -> str:
+    return f"<h4>{escape(text)}</h4>"
+
+
+def empty_html(message: str) -> str:
+    """What a view shows when there is nothing to show (no claims, no card, no document)."""
+    return f'<p class="reader-empty">{escape(message)}</p>'
+
+
+def legend_html(edition: Edition) -> str:
+    """The marks of the kinds of names this edition has, and of the claims' verdicts."""
+    kinds = sorted({entity.kind for entity in edition.all_entities()}, key=list(KIND_MARKS).index)
+    items = "".join(
+        f'<span class="reader-mention reader-kind-{kind}">{escape(kind)}'
+        f'<sup class="reader-kind-mark">{KIND_MARKS[kind]}</sup></span> '
+        for kind in kinds
+    )
+    verdicts = "".join(
+        f'<span class="reader-claim reader-verdict-{css_class(verdict)}">'
+        f"{VERDICT_MARKS[verdict]} {escape(verdict)}</span> "
+        for verdict in VERDICT_MARKS
+    )
+    return (
+        f'<div class="reader-legend"><span class="reader-label">Names:</span> {items}'
+        f'<br><span class="reader-label">Claims:</span> {verdicts}</div>'
+    )
+
+
+def paragraph_page_html(
+    paragraph: Paragraph, edition: Edition, *, with_readings: bool, with_claims: bool, hidden_verdicts=frozenset()
+) -> str:
+    """The paragraph reader's page: position, text and editorial notes (one widget, so one message a change)."""
+    return (
+        f'<p class="reader-position-line"><span class="reader-position" aria-live="polite">'
+        f"{paragraph.label} of {edition.paragraph_count}</span></p>"
+        + paragraph_html(
+            paragraph, edition, with_readings=with_readings, with_claims=with_claims, hidden_verdicts=hidden_verdicts
+        )
+        + heading_html("Editorial notes")
+        + notes_html(paragraph, edition)
+    )
+
+
+def judge_first_html() -> str:
+    return (
+        "<p><b>Judge first:</b> is this claim supported, doubtful, wrong, or an opinion? Record your judgement "
+        "and why; then the edition's verdict and the record appear.</p>"
+    )
+
+
+def own_judgement_html(own: dict | None, *, not_saved: str | None = None) -> str:
+    """The student's own judgement of a claim; ``not_saved`` is why it could not be saved, if it could not."""
+    if not own:
+        return ""
+    reason = f" — {escape(own.get('reason'))}" if own.get("reason") else ""
+    warning = (
+        f'<p class="reader-warning" role="alert">Your judgement was NOT saved: {escape(not_saved)}. '
+        "It is kept here and saved again when you record a judgement.</p>"
+        if not_saved
+        else ""
+    )
+    return (
+        f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
+        f"{escape(own['judgement'])}{reason}</p>{warning}"
+    )
+
+
+def questions_view_html(paragraph: Paragraph, *, teacher: bool) -> str:
+    if not paragraph.questions:
+        return empty_html("No discussion questions for this paragraph.")
+    return heading_html(f"Questions on {paragraph.label}") + questions_html(paragraph.questions, teacher=teacher)
+
+
+def search_summary_html(query: str, count: int) -> str:
+    if not query.strip():
+        return ""
+    return f'<p aria-live="polite">{count} place{"s" if count != 1 else ""} found</p>'
+
+
+def notes_status_html(
+    *,
+    path,
+    last_saved: str | None,
+    warnings=(),
+    not_saved: str | None = None,
+    exported_to=None,
+    export_failed: str | None = None,
+) -> str:
+    """The notes panel's status line: warnings about the notes file, then whether the notes are saved, and where.
+
+    ``not_saved`` (why the last save failed) replaces the reassurance that notes are saved: the student must not
+    believe a note is kept on disk when it is not.
+    """
+    lines = "".join(f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in warnings)
+    if not_saved:
+        return lines + (
+            f'<p class="reader-warning" role="alert">Your note was NOT saved: {escape(not_saved)}. '
+            "Your text stays in the field; it is saved again as you type.</p>"
+        )
+    if export_failed:
+        return (
+            lines + f'<p class="reader-warning" role="alert">Your notes were NOT exported: {escape(export_failed)}.</p>'
+        )
+    if exported_to is not None:
+        return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
+    when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
+    return lines + (
+        f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in '
+        f"{escape(str(path))}</span>"
+    )
+
+
 # --- plain text, for text/plain reprs (nbval, terminals, screen readers) -------------------------------------
 
 

@@ -3,12 +3,13 @@
 from importlib.resources import files
 
 import ipywidgets as widgets
-from traitlets import Int, observe
+from traitlets import dlink, link
 
+from reader import render
 from reader.model import Edition
-from reader.widgets.base import ReaderView, html, shared_layout
+from reader.widgets.base import ParagraphView, ReaderView, checked_paragraph_number, html, shared_layout
 from reader.widgets.chronology import Chronology
-from reader.widgets.entity_cards import EntityCards
+from reader.widgets.entity_cards import EntityCards, card_text
 from reader.widgets.excerpt_view import ExcerptView
 from reader.widgets.notes_panel import NotesPanel
 from reader.widgets.paragraph_reader import ParagraphReader
@@ -21,13 +22,17 @@ TAB_TITLES = ("Cards", "Chronology", "Quoted document", "Questions", "Search")
 def stylesheet() -> widgets.HTML:
     """The reader's own CSS (contrast, focus rings, mention styles), as a widget that carries a <style> element."""
     css = files("reader").joinpath("reader.css").read_text(encoding="utf-8")
-    return html(f"<style>{css}</style>", layout=shared_layout(display="none"))
+    return html(render.stylesheet_html(css), layout=shared_layout(display="none"))
 
 
-class ReaderApp(ReaderView):
-    """One app composing the reader's views; every view follows the current paragraph."""
+class ReaderApp(ParagraphView):
+    """One app composing the reader's views; every view follows the current paragraph.
 
-    paragraph_number = Int(1)
+    The app owns the current paragraph: its ``paragraph_number`` refuses a number the edition does not have
+    (``ValueError`` naming the range, from ``go_to``, ``reader.open`` or setting the trait). The paragraph reader is
+    linked to it both ways (its buttons and jump list move the app); the notes, the excerpt button and the tab on
+    screen follow it with one-way links.
+    """
 
     def __init__(
         self,
@@ -39,6 +44,7 @@ class ReaderApp(ReaderView):
         **kwargs,
     ):
         self.edition = edition
+        paragraph_number = checked_paragraph_number(edition, paragraph_number)  # before anything is built
         self.notes = notes
         self.teacher = teacher
         self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
@@ -48,27 +54,30 @@ class ReaderApp(ReaderView):
         self._views: dict[str, ReaderView] = {}
         self._tab_boxes = [widgets.VBox(layout=shared_layout()) for _ in TAB_TITLES]
         self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES, layout=shared_layout())
-        self.tabs.observe(self._sync_visible_tab, names="selected_index")
+        self._tab_link = None
         self.excerpt_button = widgets.Button(
             description="Open the quoted document",
             tooltip="Show the document this paragraph quotes",
             layout=widgets.Layout(width="auto"),
         )
         self.excerpt_button.on_click(lambda _button: self.open_tab("Quoted document"))
-        super().__init__(**kwargs)
+        super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-app")
         self.children = [
             stylesheet(),
-            html(f'<h2 class="reader-title">{_escaped_title(edition)}</h2>'),
+            html(render.title_html(edition)),
             self.paragraph_reader,
             self.excerpt_button,
             *([self.notes_panel] if self.notes_panel else []),
             self.tabs,
         ]
-        self.paragraph_reader.observe(self._on_reader_change, names="paragraph_number")
-        self.paragraph_number = paragraph_number
-        self._sync_visible_tab()
-        self._update_excerpt_button()
+        # In this order, so that on a change the paragraph's text is the first message sent.
+        link((self, "paragraph_number"), (self.paragraph_reader, "paragraph_number"))
+        if self.notes_panel is not None:
+            dlink((self, "paragraph_number"), (self.notes_panel, "paragraph_number"))
+        dlink((self, "paragraph_number"), (self.excerpt_button.layout, "display"), transform=self._excerpt_display)
+        self.tabs.observe(self._follow_visible_tab, names="selected_index")
+        self._follow_visible_tab()
 
     # The tabs' views, built on first use -------------------------------------------------------------------
     entity_cards = property(lambda self: self.view("Cards"))
@@ -114,45 +123,35 @@ class ReaderApp(ReaderView):
         self.tabs.selected_index = TAB_TITLES.index(title)
 
     def open_card(self, entity_id: str) -> None:
+        self.open_tab("Cards")  # first: the tab catches up with the paragraph, then shows the card asked for
         self.entity_cards.entity_id = entity_id
-        self.open_tab("Cards")
 
     def open_event(self, event_id: str) -> None:
         self.chronology.show_event(event_id)
         self.open_tab("Chronology")
 
-    def _on_reader_change(self, change) -> None:
-        self.paragraph_number = change["new"]
-
-    @observe("paragraph_number")
-    def _on_paragraph_change(self, change) -> None:
-        number = change["new"]
-        self.paragraph_reader.paragraph_number = number
-        if self.notes_panel is not None:
-            self.notes_panel.paragraph_number = number
-        self._sync_visible_tab()
-        self._update_excerpt_button()
-
-    def _sync_visible_tab(self, change=None) -> None:
+    def _follow_visible_tab(self, change=None) -> None:
         """Only the tab on screen follows the paragraph at once; the others catch up when they are opened.
 
         This keeps a paragraph change cheap (the chronology of a large edition is the costliest view).
         """
+        if self._tab_link is not None:
+            self._tab_link.unlink()
+            self._tab_link = None
         view = self.view(TAB_TITLES[self.tabs.selected_index or 0])
-        if "paragraph_number" in view.trait_names():
-            view.paragraph_number = self.paragraph_number
+        if isinstance(view, ParagraphView):
+            self._tab_link = dlink((self, "paragraph_number"), (view, "paragraph_number"))  # catches up at once
 
-    def _update_excerpt_button(self) -> None:
+    def _excerpt_display(self, paragraph_number: int) -> str | None:
         excerpt = self.edition.excerpt_document
-        quoted_here = excerpt is not None and excerpt.paragraph == self.paragraph_number
-        self.excerpt_button.layout.display = None if quoted_here else "none"
+        return None if excerpt is not None and excerpt.paragraph == paragraph_number else "none"
 
     def text(self) -> str:
-        self.entity_cards.paragraph_number = self.paragraph_number
-        return "\n\n".join([self.paragraph_reader.text(), self.entity_cards.text()])
-
-
-def _escaped_title(edition: Edition) -> str:
-    from reader.escaping import escape
-
-    return escape(edition.title)
+        """The paragraph and the card the Cards tab shows with it, read from the model: a repr changes nothing."""
+        cards = self._views.get("Cards")
+        paragraph = self.edition.paragraph(self.paragraph_number)
+        if cards is not None:
+            entity_id = cards.entity_shown_on(self.paragraph_number)
+        else:
+            entity_id = paragraph.entity_ids[0] if paragraph.entity_ids else None
+        return "\n\n".join([render.paragraph_text(paragraph, self.edition), card_text(self.edition, entity_id)])

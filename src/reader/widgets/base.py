@@ -2,10 +2,12 @@
 rendered HTML, and layout and style models shared by widgets that look alike."""
 
 import bisect
+import numbers
 from collections import OrderedDict
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_string import HTMLStyle
+from traitlets import Int, TraitError, validate
 
 
 class RecentCache(OrderedDict):
@@ -95,6 +97,50 @@ class ReaderView(widgets.VBox):
 
     def __repr__(self) -> str:
         return self.text()
+
+
+class ParagraphNumberError(TraitError, ValueError):
+    """A paragraph number the edition does not have: a ValueError for callers, a TraitError for traitlets."""
+
+
+def checked_paragraph_number(edition, value) -> int:
+    """``value`` if it is the number of one of ``edition``'s paragraphs, else ParagraphNumberError naming the range."""
+    valid = f"this edition has paragraphs 1–{edition.paragraph_count}"
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        shown = repr(value)
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+        raise ParagraphNumberError(f"{shown} is not a paragraph number: {valid}")
+    if not 1 <= value <= edition.paragraph_count:
+        shown = f"{value}" if abs(value) < 10**18 else f"{'-' if value < 0 else ''}{int(value).bit_length()}-bit number"
+        raise ParagraphNumberError(f"paragraph {shown} does not exist: {valid}")
+    return int(value)
+
+
+class ParagraphNumber(Int):
+    """A paragraph's number: a whole number, never a bool (``True`` is an int to Python, not a paragraph)."""
+
+    def validate(self, obj, value):
+        if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+            checked_paragraph_number(obj.edition, value)  # raises, naming the range
+        return int(value)
+
+
+class ParagraphView(ReaderView):
+    """A view of one paragraph at a time, whose ``paragraph_number`` is checked where it lives, as ipywidgets'
+    bounded ints check theirs: a number the edition does not have is refused (ValueError naming the range), never
+    clamped or passed on. The app owns the current paragraph; its views follow it with ``traitlets`` links."""
+
+    paragraph_number = ParagraphNumber(1)
+
+    @validate("paragraph_number")
+    def _valid_paragraph_number(self, proposal) -> int:
+        return checked_paragraph_number(self.edition, proposal["value"])
+
+
+def failure_reason(error: OSError) -> str:
+    """Why saving failed, on one line, to show the student."""
+    lines = str(error).strip().splitlines()
+    return lines[0] if lines else type(error).__name__
 
 
 def go_button(number: int, on_click, label: str = "Go to") -> widgets.Button:

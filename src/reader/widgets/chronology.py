@@ -5,13 +5,12 @@ from traitlets import Int, Tuple, Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import GoButtons, ReaderView, RecentCache
+from reader.widgets.base import GoButtons, ParagraphView, RecentCache
 
 
-class Chronology(ReaderView):
+class Chronology(ParagraphView):
     """Events as a timeline and a table; the current paragraph's events highlighted; each leads to its paragraphs."""
 
-    paragraph_number = Int(1)
     themes = Tuple()
     years = Tuple(Int(), Int())
     event_id = Unicode(None, allow_none=True)

@@ -2,25 +2,36 @@
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
-from traitlets import Bool, Int, observe
+from traitlets import Bool, observe
 
 from reader import render
-from reader.escaping import escape
 from reader.model import Edition
 from reader.student_notes import JUDGEMENTS
-from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout, shared_style
+from reader.widgets.base import (
+    ParagraphView,
+    RecentCache,
+    button,
+    failure_reason,
+    html,
+    shared_layout,
+    shared_style,
+)
 
 
-class ClaimsPanel(ReaderView):
-    """Choose a claim; see its verdict, the record and the sources, after recording a judgement if judge-first."""
+class ClaimsPanel(ParagraphView):
+    """Choose a claim; see its verdict, the record and the sources, after recording a judgement if judge-first.
 
-    paragraph_number = Int(1)
+    A judgement that cannot be saved (disk full, notes folder read-only) stays shown as the student's, with a
+    warning that it was not saved; it is saved again with the next judgement they record.
+    """
+
     judge_first = Bool(False)
 
     def __init__(self, edition: Edition, notes=None, judge_first: bool = False, paragraph_number: int = 1, **kwargs):
         self.edition = edition
         self.notes = notes
-        self._judged_in_memory: dict[str, dict] = {}
+        self._judged_in_memory: dict[str, dict] = {}  # without a notes file, or while saving fails
+        self._not_saved: dict[str, str] = {}  # claim id -> why its judgement could not be saved
         self._html_cache = RecentCache.per_paragraph(edition)
         self._judged_callbacks = []
         self.choice = widgets.Dropdown(
@@ -47,11 +58,7 @@ class ClaimsPanel(ReaderView):
         )
         self.judge_box = widgets.VBox(
             [
-                html(
-                    "<p><b>Judge first:</b> is this claim supported, doubtful, "
-                    "wrong, or an opinion? Record your judgement and why; then the "
-                    "edition's verdict and the record appear.</p>"
-                ),
+                html(render.judge_first_html()),
                 widgets.HBox([self.judgement, self.reason], layout=shared_layout()),
                 self.record_button,
             ]
@@ -72,7 +79,9 @@ class ClaimsPanel(ReaderView):
         self._judged_callbacks.append(callback)
 
     def judgement_of(self, claim_id: str) -> dict | None:
-        return self.notes.judgement(claim_id) if self.notes else self._judged_in_memory.get(claim_id)
+        if claim_id in self._judged_in_memory or not self.notes:
+            return self._judged_in_memory.get(claim_id)
+        return self.notes.judgement(claim_id)
 
     def verdict_hidden(self, claim_id: str) -> bool:
         return self.judge_first and self.judgement_of(claim_id) is None
@@ -111,18 +120,13 @@ class ClaimsPanel(ReaderView):
     def _show(self) -> None:
         claim = self.claim
         if claim is None:
-            self.view.value = '<p class="reader-empty">No checkable claims recorded for this paragraph.</p>'
+            self.view.value = render.empty_html("No checkable claims recorded for this paragraph.")
             self.judge_box.layout.display = "none"
             return
         hidden = self.verdict_hidden(claim.claim_id)
-        own = self.judgement_of(claim.claim_id)
-        mine = ""
-        if own:
-            reason = f" — {escape(own.get('reason'))}" if own.get("reason") else ""
-            mine = (
-                f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
-                f"{escape(own['judgement'])}{reason}</p>"
-            )
+        mine = render.own_judgement_html(
+            self.judgement_of(claim.claim_id), not_saved=self._not_saved.get(claim.claim_id)
+        )
         key = (claim.claim_id, self.choice.value, hidden)
         claim_html = self._html_cache.get_or_make(
             key, lambda: render.claim_html(claim, self.choice.value, self.edition, show_verdict=not hidden)
@@ -135,18 +139,25 @@ class ClaimsPanel(ReaderView):
         claim = self.claim
         if claim is None or self.judgement.value is None:
             return
+        self._judged_in_memory[claim.claim_id] = {"judgement": self.judgement.value, "reason": self.reason.value}
         if self.notes:
-            self.notes.set_judgement(claim.claim_id, self.judgement.value, self.reason.value)
-        else:
-            self._judged_in_memory[claim.claim_id] = {
-                "judgement": self.judgement.value,
-                "reason": self.reason.value,
-            }
+            self._save_judgements()
         number = self.choice.value
         self._show_paragraph()
         self.choice.value = number
         for callback in self._judged_callbacks:
             callback(claim.claim_id)
+
+    def _save_judgements(self) -> None:
+        """Save every judgement not yet on disk (this one, and any whose save failed before)."""
+        for claim_id, own in list(self._judged_in_memory.items()):
+            try:
+                self.notes.set_judgement(claim_id, own["judgement"], own["reason"])
+            except OSError as error:  # the notes module's NotesSaveError is one; so is a full disk
+                self._not_saved[claim_id] = failure_reason(error)
+            else:
+                del self._judged_in_memory[claim_id]
+                self._not_saved.pop(claim_id, None)
 
     def text(self) -> str:
         claim = self.claim

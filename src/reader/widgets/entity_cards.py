@@ -2,17 +2,16 @@
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
-from traitlets import Int, Unicode, observe
+from traitlets import Unicode, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import GoButtons, ReaderView, RecentCache, html, shared_layout, shared_style
+from reader.widgets.base import GoButtons, ParagraphView, RecentCache, html, shared_layout, shared_style
 
 
-class EntityCards(ReaderView):
+class EntityCards(ParagraphView):
     """For the current paragraph, every entity it mentions; choosing one shows its card and where it appears."""
 
-    paragraph_number = Int(1)
     entity_id = Unicode(None, allow_none=True)
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
@@ -28,7 +27,7 @@ class EntityCards(ReaderView):
         self.choice.observe(self._on_choice, names="value")
         self.card_view = html()
         self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
-        super().__init__(**kwargs)
+        super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-entity-cards")
         self.children = [
             widgets.HBox(
@@ -36,7 +35,6 @@ class EntityCards(ReaderView):
                 layout=shared_layout(flex_flow="row wrap"),
             ),
         ]
-        self.paragraph_number = paragraph_number
         self._show_paragraph()
 
     @observe("paragraph_number")
@@ -79,7 +77,7 @@ class EntityCards(ReaderView):
 
     def _show_card(self) -> None:
         if self.entity_id is None:
-            self.card_view.value = '<p class="reader-empty">This paragraph names no entity.</p>'
+            self.card_view.value = render.empty_html("This paragraph names no entity.")
             self.go_buttons.show(())
             return
         entity = self.edition.entity(self.entity_id)
@@ -88,7 +86,16 @@ class EntityCards(ReaderView):
         )
         self.go_buttons.show(entity.paragraphs, around=self.paragraph_number)
 
+    def entity_shown_on(self, paragraph_number: int) -> str | None:
+        """The entity whose card this view shows on ``paragraph_number`` (now, or once it moves there)."""
+        entity_ids = self.edition.paragraph(paragraph_number).entity_ids
+        if paragraph_number == self.paragraph_number or self.entity_id in entity_ids:
+            return self.entity_id
+        return entity_ids[0] if entity_ids else None
+
     def text(self) -> str:
-        if self.entity_id is None:
-            return "No entity in this paragraph."
-        return render.entity_text(self.edition.entity(self.entity_id))
+        return card_text(self.edition, self.entity_id)
+
+
+def card_text(edition: Edition, entity_id: str | None) -> str:
+    return "No entity in this paragraph." if entity_id is None else render.entity_text(edition.entity(entity_id))

@@ -16,7 +16,7 @@ class ExcerptView(ReaderView):
         self.view = widgets.HTML(
             render.excerpt_html(self.excerpt, edition)
             if self.excerpt
-            else '<p class="reader-empty">This edition quotes no document.</p>'
+            else render.empty_html("This edition quotes no document.")
         )
         super().__init__(**kwargs)
         self.add_class("reader-excerpt-view")

@@ -2,26 +2,36 @@
 
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
-from traitlets import Bool, Int, observe
+from traitlets import Bool, dlink, link, observe
 
 from reader import render
-from reader.escaping import escape
 from reader.model import Edition
-from reader.widgets.base import ReaderView, RecentCache, button, html, shared_layout, shared_style
+from reader.widgets.base import (
+    ParagraphView,
+    RecentCache,
+    button,
+    checked_paragraph_number,
+    html,
+    shared_layout,
+    shared_style,
+)
 from reader.widgets.claims_panel import ClaimsPanel
 
 TEXT_MODES = [("As written", False), ("With [sic] readings", True)]
 
 
-class ParagraphReader(ReaderView):
-    """The current paragraph with its citable id and position, and everything needed to judge it."""
+class ParagraphReader(ParagraphView):
+    """The current paragraph with its citable id and position, and everything needed to judge it.
 
-    paragraph_number = Int(1)
+    Standalone, it owns its ``paragraph_number``; in a :class:`ReaderApp` it is linked to the app's.
+    """
+
     with_readings = Bool(False)
     with_claims = Bool(False)
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, notes=None, judge_first: bool = False, **kwargs):
         self.edition = edition
+        paragraph_number = checked_paragraph_number(edition, paragraph_number)  # before anything is built
         self._html_cache = RecentCache.per_paragraph(edition)
         count = edition.paragraph_count
         self.first_button = self._nav_button("◀◀ First", "First paragraph", lambda: 1)
@@ -40,7 +50,6 @@ class ParagraphReader(ReaderView):
             layout=shared_layout(width="auto", max_width="420px"),
             style=shared_style(DescriptionStyle),
         )
-        self.jump.observe(self._on_jump, names="value")
         self.text_mode = widgets.RadioButtons(
             layout=shared_layout(),
             style=shared_style(DescriptionStyle),
@@ -49,7 +58,6 @@ class ParagraphReader(ReaderView):
             description="Text",
             tooltip="Show the text as written, or with [sic] readings",
         )
-        self.text_mode.observe(lambda change: setattr(self, "with_readings", change["new"]), names="value")
         self.claims_toggle = widgets.Checkbox(
             layout=shared_layout(),
             value=False,
@@ -57,8 +65,7 @@ class ParagraphReader(ReaderView):
             indent=False,
             tooltip="Underline each checkable statement with its verdict",
         )
-        self.claims_toggle.observe(lambda change: setattr(self, "with_claims", change["new"]), names="value")
-        self.legend = html(self._legend_html())
+        self.legend = html(render.legend_html(edition))
         # One HTML widget for the position, the text and the editorial notes: a paragraph change is then one
         # message to the page for all three (see docs/performance.md).
         self.text_view = html()
@@ -67,7 +74,7 @@ class ParagraphReader(ReaderView):
             edition, notes=notes, judge_first=judge_first, paragraph_number=paragraph_number
         )
         self.claims_panel.on_judged(lambda claim_id: self._render_text())
-        super().__init__(**kwargs)
+        super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-paragraph-reader")
         navigation = widgets.HBox(
             [
@@ -85,50 +92,29 @@ class ParagraphReader(ReaderView):
             options,
             self.legend,
             self.text_view,
-            html("<h4>Claims: what the record says</h4>"),
+            html(render.heading_html("Claims: what the record says")),
             self.claims_panel,
         ]
-        self.paragraph_number = paragraph_number
         self._render()
+        # The views of the paragraph follow it. Registered after the class's own observer, so that on a change the
+        # text (what the student waits for) is sent first. The jump list is set by index: the paragraphs are
+        # numbered 1…N (checked at load), so nothing is searched.
+        link((self, "paragraph_number"), (self.jump, "index"), transform=(lambda number: number - 1, _plus_one))
+        dlink((self, "paragraph_number"), (self.claims_panel, "paragraph_number"))
+        link((self.text_mode, "value"), (self, "with_readings"))
+        link((self.claims_toggle, "value"), (self, "with_claims"))
 
     def _nav_button(self, label: str, tooltip: str, target) -> widgets.Button:
         nav = button(label, tooltip)
         nav.on_click(lambda _button: setattr(self, "paragraph_number", target()))
         return nav
 
-    def _on_jump(self, change) -> None:
-        if change["new"] is not None:
-            self.paragraph_number = change["new"]
-
-    def _legend_html(self) -> str:
-        kinds = sorted({entity.kind for entity in self.edition.all_entities()}, key=list(render.KIND_MARKS).index)
-        items = "".join(
-            f'<span class="reader-mention reader-kind-{kind}">{escape(kind)}'
-            f'<sup class="reader-kind-mark">{render.KIND_MARKS[kind]}</sup></span> '
-            for kind in kinds
-        )
-        verdicts = "".join(
-            f'<span class="reader-claim reader-verdict-{render.css_class(verdict)}">'
-            f"{render.VERDICT_MARKS[verdict]} {escape(verdict)}</span> "
-            for verdict in render.VERDICT_MARKS
-        )
-        return (
-            f'<div class="reader-legend"><span class="reader-label">Names:</span> {items}'
-            f'<br><span class="reader-label">Claims:</span> {verdicts}</div>'
-        )
-
     @observe("paragraph_number")
     def _on_paragraph_change(self, change) -> None:
-        number = min(max(1, change["new"]), self.edition.paragraph_count)
-        if number != change["new"]:
-            self.paragraph_number = number
-            return
         self._render()
 
     @observe("with_readings", "with_claims")
     def _on_layer_change(self, change) -> None:
-        self.text_mode.value = self.with_readings
-        self.claims_toggle.value = self.with_claims
         self._render_text()
 
     @property
@@ -138,10 +124,8 @@ class ParagraphReader(ReaderView):
     def _render(self) -> None:
         paragraph, count = self.paragraph, self.edition.paragraph_count
         self._render_text()  # first: the text is what the student waits for, so its message leaves first
-        self.jump.index = paragraph.number - 1  # paragraphs are numbered 1…N (checked at load): no search by value
         self.first_button.disabled = self.previous_button.disabled = paragraph.number == 1
         self.next_button.disabled = self.last_button.disabled = paragraph.number == count
-        self.claims_panel.paragraph_number = paragraph.number
 
     def _render_text(self) -> None:
         hidden = (
@@ -154,24 +138,18 @@ class ParagraphReader(ReaderView):
         key = (self.paragraph_number, self.with_readings, self.with_claims, hidden)
         self.text_view.value = self._html_cache.get_or_make(
             key,
-            lambda: self._paragraph_page_html(hidden),
-        )
-
-    def _paragraph_page_html(self, hidden_verdicts: frozenset) -> str:
-        paragraph, count = self.paragraph, self.edition.paragraph_count
-        return (
-            f'<p class="reader-position-line"><span class="reader-position" aria-live="polite">'
-            f"{paragraph.label} of {count}</span></p>"
-            + render.paragraph_html(
-                paragraph,
+            lambda: render.paragraph_page_html(
+                self.paragraph,
                 self.edition,
                 with_readings=self.with_readings,
                 with_claims=self.with_claims,
-                hidden_verdicts=hidden_verdicts,
-            )
-            + "<h4>Editorial notes</h4>"
-            + render.notes_html(paragraph, self.edition)
+                hidden_verdicts=hidden,
+            ),
         )
 
     def text(self) -> str:
         return render.paragraph_text(self.paragraph, self.edition)
+
+
+def _plus_one(index: int | None) -> int:
+    return index + 1

@@ -1,17 +1,16 @@
 """Discussion questions for the current paragraph; in teacher mode, the points a teacher should hear."""
 
 import ipywidgets as widgets
-from traitlets import Bool, Int, observe
+from traitlets import Bool, link, observe
 
-from reader.escaping import escape
+from reader import render
 from reader.model import Edition
-from reader.widgets.base import ReaderView
+from reader.widgets.base import ParagraphView
 
 
-class QuestionsView(ReaderView):
+class QuestionsView(ParagraphView):
     """The paragraph's questions; expected points are hidden unless teacher mode is on."""
 
-    paragraph_number = Int(1)
     teacher = Bool(False)
 
     def __init__(self, edition: Edition, paragraph_number: int = 1, teacher: bool = False, **kwargs):
@@ -25,32 +24,18 @@ class QuestionsView(ReaderView):
         )
         super().__init__(paragraph_number=paragraph_number, teacher=teacher, **kwargs)
         self.add_class("reader-questions")
-        self.teacher_toggle.observe(lambda change: setattr(self, "teacher", change["new"]), names="value")
+        link((self.teacher_toggle, "value"), (self, "teacher"))
         self.children = [self.teacher_toggle, self.view]
         self._render()
 
     @observe("paragraph_number", "teacher")
     def _on_change(self, change) -> None:
-        self.teacher_toggle.value = self.teacher
         self._render()
 
     def _render(self) -> None:
-        questions = self.edition.paragraph(self.paragraph_number).questions
-        if not questions:
-            self.view.value = '<p class="reader-empty">No discussion questions for this paragraph.</p>'
-            return
-        items = "".join(
-            f"<li><p>{escape(question.question)}</p>"
-            + (
-                f'<p class="reader-expected"><span class="reader-label">Expected points:</span> '
-                f"{escape(question.expected_points)}</p>"
-                if self.teacher
-                else ""
-            )
-            + "</li>"
-            for question in questions
+        self.view.value = render.questions_view_html(
+            self.edition.paragraph(self.paragraph_number), teacher=self.teacher
         )
-        self.view.value = f'<h4>Questions on ¶{self.paragraph_number}</h4><ol class="reader-question-list">{items}</ol>'
 
     def text(self) -> str:
         questions = self.edition.paragraph(self.paragraph_number).questions

@@ -1,17 +1,22 @@
 """One box that finds a word or a name in the text, the cards, the notes and the chronology."""
 
 import ipywidgets as widgets
-from traitlets import Unicode, observe
+from traitlets import Unicode, link, observe
 
+from reader import render
 from reader.model import Edition
 from reader.search import SearchIndex
-from reader.widgets.base import ReaderView
+from reader.widgets.base import ReaderView, button
 
 KIND_LABELS = {"paragraph": "Text", "card": "Card", "note": "Note", "event": "Event"}
 
 
 class SearchView(ReaderView):
-    """Type a word; every hit is a button that goes to its place (paragraph, card or event)."""
+    """Type a word; every hit is a button that goes to its place (paragraph, card or event).
+
+    The hit buttons are a pool, made on first need and reused by every later search (a search only relabels them
+    and changes which are shown): searching again and again never leaves widget models behind.
+    """
 
     query = Unicode("")
 
@@ -19,6 +24,7 @@ class SearchView(ReaderView):
         self.edition = edition
         self.index = SearchIndex(edition)
         self._card_callbacks, self._event_callbacks = [], []
+        self._hit_buttons: list[widgets.Button] = []
         self.box = widgets.Text(
             placeholder="a word or a name, e.g. Zhukov, ministries, 1957",
             description="Search",
@@ -27,11 +33,11 @@ class SearchView(ReaderView):
         )
         self.summary = widgets.HTML()
         self.results = widgets.VBox()
+        self.hits = []
         super().__init__(**kwargs)
         self.add_class("reader-search")
-        self.box.observe(lambda change: setattr(self, "query", change["new"]), names="value")
+        link((self.box, "value"), (self, "query"))
         self.children = [self.box, self.summary, self.results]
-        self.hits = []
 
     def on_open_card(self, callback) -> None:
         self._card_callbacks.append(callback)
@@ -41,21 +47,23 @@ class SearchView(ReaderView):
 
     @observe("query")
     def _on_query(self, change) -> None:
-        self.box.value = change["new"]
         self.hits = self.index.search(change["new"])
-        self.summary.value = (
-            f'<p aria-live="polite">{len(self.hits)} place{"s" if len(self.hits) != 1 else ""} found</p>'
-            if change["new"].strip()
-            else ""
-        )
-        self.results.children = [self._button(hit) for hit in self.hits]
+        self.summary.value = render.search_summary_html(change["new"], len(self.hits))
+        for position, hit in enumerate(self.hits):
+            label = f"{KIND_LABELS[hit.kind]}: {hit.label} — {hit.snippet}"
+            hit_button = self._hit_button(position)
+            with hit_button.hold_sync():  # label and tooltip in one message
+                hit_button.description, hit_button.tooltip = label[:110], label
+        self.results.children = self._hit_buttons[: len(self.hits)]
 
-    def _button(self, hit) -> widgets.Button:
-        label = f"{KIND_LABELS[hit.kind]}: {hit.label} — {hit.snippet}"
-        button = widgets.Button(description=label[:110], tooltip=label, layout=widgets.Layout(width="auto"))
-        button.add_class("reader-search-hit")
-        button.on_click(lambda _button: self.go_to_hit(hit))
-        return button
+    def _hit_button(self, position: int) -> widgets.Button:
+        while len(self._hit_buttons) <= position:
+            index = len(self._hit_buttons)
+            hit_button = button("", "")
+            hit_button.add_class("reader-search-hit")
+            hit_button.on_click(lambda _button, index=index: self.go_to_hit(self.hits[index]))
+            self._hit_buttons.append(hit_button)
+        return self._hit_buttons[position]
 
     def go_to_hit(self, hit) -> None:
         if hit.entity_id:
