@@ -470,6 +470,8 @@ EDITION_KEYS: tuple[Key, ...] = (
         keys=(Key("status", required=True), Key("holder", required=True), Key("note")),
     ),
     Key("verification", "list", keys=VERIFICATION_ITEM),
+    # How the edition's data are dated or counted where sources differ, said once for a reader to check.
+    Key("conventions", "list", keys=(Key("topic", required=True), Key("text", required=True))),
 )
 
 EXCERPT_KEYS: tuple[Key, ...] = (
