@@ -18,6 +18,8 @@ from nbclient import NotebookClient
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
 KERNELSPEC = {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"}
+# Cell metadata an editor or a run adds, and the nbstripout hook in .pre-commit-config.yaml strips too.
+VOLATILE_CELL_METADATA = ("execution", "ExecuteTime", "collapsed", "scrolled", "heading_collapsed", "hidden", "jupyter")
 
 
 def normalise(notebook) -> None:
@@ -26,7 +28,8 @@ def normalise(notebook) -> None:
     widget_number = 0
     for cell in notebook.cells:
         cell.pop("id", None)
-        cell.metadata.pop("execution", None)
+        for key in VOLATILE_CELL_METADATA:
+            cell.metadata.pop(key, None)
         for output in cell.get("outputs", []):
             view = output.get("data", {}).get("application/vnd.jupyter.widget-view+json")
             if view:
