@@ -93,9 +93,12 @@ def _read_and_check(folder: Path) -> tuple[dict, dict, dict | None, dict, list[s
                 problems += _check_yaml(document, YAML_FILES[name], warnings)
         if problems:
             raise EditionError(problems)
-        metadata = documents[EDITION_FILE].value
-        excerpt = documents[EXCERPT_FILE].value if documents[EXCERPT_FILE] else None
-        problems = _check_edition(tables, documents[EDITION_FILE], documents[EXCERPT_FILE])
+        edition_document, excerpt_document = documents[EDITION_FILE], documents[EXCERPT_FILE]
+        if edition_document is None:  # _read_yaml raised already: edition.yaml is required
+            raise EditionError(f"{EDITION_FILE}: missing from {folder}")
+        metadata = edition_document.value
+        excerpt = excerpt_document.value if excerpt_document else None
+        problems = _check_edition(tables, edition_document, excerpt_document)
         if problems:
             raise EditionError(problems)
         rows = {name: (_rows(frame) if frame is not None else None) for name, frame in tables.items()}
@@ -192,9 +195,10 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
     except csv.Error as error:
         opened = _unclosed_quote(text, first_line)
         if opened:
-            line, column = opened
+            quote_line, quote_column = opened
             raise EditionError(
-                f"{spec.file_name}, line {line}, column {column}: a quoted value starts here and is never closed; "
+                f"{spec.file_name}, line {quote_line}, column {quote_column}: "
+                "a quoted value starts here and is never closed; "
                 'expected a closing double quote (")'
             ) from None
         raise EditionError(f"{spec.file_name}, line {reader.line_num}: {error}; expected valid CSV") from None
@@ -377,6 +381,8 @@ def _check_edition(
     problems: list[str] = []
     problems += _check_keys(tables)
     paragraphs = tables["paragraphs"]
+    if paragraphs is None:  # a required table: reading it raised already if it was missing
+        return ["paragraphs.csv: missing; expected the text of the edition, one row per paragraph"]
     problems += _check_paragraph_numbers(paragraphs)
     if problems:
         return problems

@@ -4,6 +4,7 @@ The model never reads files: the loader hands it what it needs (and how to get i
 so this module imports neither the loader nor the cache.
 """
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -155,7 +156,7 @@ def _records(rows: list[dict] | None, model: type) -> list:
     """Model objects from a table's rows (plain Python values: a cached model never needs pandas)."""
     if not rows:
         return []
-    names = [name for name in model.__dataclass_fields__ if name in rows[0]]
+    names = [field.name for field in dataclasses.fields(model) if field.name in rows[0]]
     return [model(**{name: _none_if_missing(row[name]) for name in names}) for row in rows]
 
 
@@ -294,7 +295,7 @@ class Edition:
         claims = _records(tables["claims"], Claim)
         events = _records(tables["events"], Event)
         roles_by_entity: dict[str, list[Role]] = {}
-        for row in tables["roles"]:
+        for row in tables["roles"] or ():
             roles_by_entity.setdefault(row["entity_id"], []).append(
                 Role(row["role"], row["start"], row["end"], row["source_ids"])
             )
@@ -316,7 +317,7 @@ class Edition:
         self._events = {event.event_id: event for event in events}
         self._presidium = tuple(_records(tables["presidium"], PresidiumMember))
         self._sources = {source.source_id: source for source in _records(tables["sources"], Source)}
-        for row in tables["references"]:
+        for row in tables["references"] or ():
             self._sources[row["reference_id"]] = Source(row["reference_id"], row["verbatim"], row["url"], row["note"])
         questions = _records(tables["questions"], Question)
         by_paragraph = _group_by_paragraph(mentions, notes, claims, questions)
@@ -325,7 +326,7 @@ class Edition:
             for number in event.paragraphs:
                 events_by_paragraph.setdefault(number, []).append(event.event_id)
         self._paragraphs = {}
-        for number, text in ((row["paragraph"], row["text"]) for row in tables["paragraphs"]):
+        for number, text in ((row["paragraph"], row["text"]) for row in tables["paragraphs"] or ()):
             own_mentions, own_notes, own_claims, own_questions = (
                 tuple(group.get(number, ())) for group in by_paragraph
             )

@@ -135,6 +135,8 @@ def chronology(
 
 def excerpt(edition: Edition) -> Panel:
     document = edition.excerpt_document
+    if document is None:
+        raise ValueError("this edition quotes no document (it has no excerpt.yaml)")
     return Panel(render.excerpt_html(document, edition), render.excerpt_text(document))
 
 
@@ -142,7 +144,7 @@ def claims_by_verdict(edition: Edition) -> Panel:
     """How the essay's checkable statements fare against the record, paragraph by paragraph, with totals."""
     verdicts = sorted({claim.verdict for paragraph in edition.all_paragraphs() for claim in paragraph.claims})
     header = ["paragraph", *verdicts, "total"]
-    rows = []
+    rows: list[list] = []
     for paragraph in edition.all_paragraphs():
         if paragraph.claims:
             counts = [sum(claim.verdict == verdict for claim in paragraph.claims) for verdict in verdicts]

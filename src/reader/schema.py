@@ -8,7 +8,9 @@ and warnings for what a browser or JupyterLab would misread (unclosed bidirectio
 import calendar
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any, overload
 
 ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 DATE_PATTERN = re.compile(r"^([0-9]{4})(?:-([0-9]{2})(?:-([0-9]{2}))?)?$")  # ASCII digits only: not \d
@@ -134,6 +136,7 @@ class Column:
     allowed: tuple[str, ...] = ()
     target: str = ""  # for ref/refs: the table whose ids it names ("sources" means sources or references)
     essay_words: bool = False  # the essay's own words, copied exactly (left alone by the hostile test fixture)
+    _parse_value: Callable[[str], Any] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         object.__setattr__(self, "_parse_value", getattr(self, f"_parse_{self.kind}"))  # looked up once, not per cell
@@ -233,18 +236,25 @@ def check_iso_date(value: str, expectation: str = DATE_EXPECTATION) -> str:
     match = DATE_PATTERN.fullmatch(value)
     if not match:
         raise CellError(f"{value!r} is not a date; expected {expectation}")
-    year, month, day = (int(part) if part else None for part in match.groups())
+    year_text, month_text, day_text = match.groups()
+    year = int(year_text)  # the pattern requires a year; month and day are optional
+    month = int(month_text) if month_text else None
+    day = int(day_text) if day_text else None
     if year == 0:
         raise CellError(
             f"{value!r} has year 0, which does not exist (1 BC is followed by AD 1); expected {expectation}"
         )
     if month is not None and not 1 <= month <= 12:
         raise CellError(f"{value!r} has no month {month}; expected {expectation}")
-    if day is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
+    if day is not None and month is not None and not 1 <= day <= calendar.monthrange(year, month)[1]:
         raise CellError(f"{value!r} is not a day of that month; expected {expectation}")
     return value
 
 
+@overload
+def date_precision(value: str) -> str: ...
+@overload
+def date_precision(value: None) -> None: ...
 def date_precision(value: str | None) -> str | None:
     """'day', 'month' or 'year', read from the form of an ISO date."""
     if not value:

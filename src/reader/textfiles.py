@@ -12,6 +12,7 @@ import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reader.errors import EditionError
 
@@ -96,7 +97,7 @@ class YamlDocument:
     """
 
     file_name: str
-    value: object
+    value: Any  # whatever the YAML holds: checked against the schema by the loader
     positions: dict[tuple, tuple[int, int]] = field(default_factory=dict)
 
     def where(self, path: tuple) -> str:
@@ -190,7 +191,10 @@ def _edition_yaml_loader():
                 self.depth -= 1
 
     # A date stays the text it was written as ("1957-06-29"), as in the CSV files: never a datetime.
-    EditionYamlLoader.add_constructor("tag:yaml.org,2002:timestamp", yaml.SafeLoader.construct_yaml_str)
+    EditionYamlLoader.add_constructor(
+        "tag:yaml.org,2002:timestamp",
+        yaml.SafeLoader.construct_yaml_str,  # type: ignore[type-var]  # the stubs type the constructor too narrowly
+    )
     _LOADER = EditionYamlLoader
     return _LOADER
 

@@ -54,7 +54,7 @@ class ReaderApp(ParagraphView):
         self._views: dict[str, ReaderView] = {}
         self._tab_boxes = [widgets.VBox(layout=shared_layout()) for _ in TAB_TITLES]
         self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES, layout=shared_layout())
-        self._tab_link = None
+        self._tab_link: dlink | None = None
         self.excerpt_button = widgets.Button(
             description="Open the quoted document",
             tooltip="Show the document this paragraph quotes",

@@ -3,6 +3,7 @@ rendered HTML, and layout and style models shared by widgets that look alike."""
 
 import bisect
 import numbers
+import operator
 from collections import OrderedDict
 
 import ipywidgets as widgets
@@ -110,10 +111,11 @@ def checked_paragraph_number(edition, value) -> int:
         shown = repr(value)
         shown = shown if len(shown) <= 40 else shown[:39] + "…"
         raise ParagraphNumberError(f"{shown} is not a paragraph number: {valid}")
-    if not 1 <= value <= edition.paragraph_count:
-        shown = f"{value}" if abs(value) < 10**18 else f"{'-' if value < 0 else ''}{int(value).bit_length()}-bit number"
+    number = operator.index(value)
+    if not 1 <= number <= edition.paragraph_count:
+        shown = f"{number}" if abs(number) < 10**18 else f"{'-' if number < 0 else ''}{number.bit_length()}-bit number"
         raise ParagraphNumberError(f"paragraph {shown} does not exist: {valid}")
-    return int(value)
+    return number
 
 
 class ParagraphNumber(Int):

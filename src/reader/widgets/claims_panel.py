@@ -1,5 +1,7 @@
 """The paragraph's checkable claims: what the record says, or, in judge-first mode, the student's verdict first."""
 
+from collections.abc import Callable
+
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_description import DescriptionStyle
 from traitlets import Bool, observe
@@ -33,7 +35,7 @@ class ClaimsPanel(ParagraphView):
         self._judged_in_memory: dict[str, dict] = {}  # without a notes file, or while saving fails
         self._not_saved: dict[str, str] = {}  # claim id -> why its judgement could not be saved
         self._html_cache = RecentCache.per_paragraph(edition)
-        self._judged_callbacks = []
+        self._judged_callbacks: list[Callable[[str], None]] = []
         self.choice = widgets.Dropdown(
             description="Claim",
             tooltip="Choose a claim to see what the record says",

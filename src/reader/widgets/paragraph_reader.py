@@ -151,5 +151,5 @@ class ParagraphReader(ParagraphView):
         return render.paragraph_text(self.paragraph, self.edition)
 
 
-def _plus_one(index: int | None) -> int:
+def _plus_one(index: int) -> int:
     return index + 1

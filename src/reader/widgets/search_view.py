@@ -1,11 +1,13 @@
 """One box that finds a word or a name in the text, the cards, the notes and the chronology."""
 
+from collections.abc import Callable
+
 import ipywidgets as widgets
 from traitlets import Unicode, link, observe
 
 from reader import render
 from reader.model import Edition
-from reader.search import SearchIndex
+from reader.search import Hit, SearchIndex
 from reader.widgets.base import ReaderView, button
 
 KIND_LABELS = {"paragraph": "Text", "card": "Card", "note": "Note", "event": "Event"}
@@ -23,7 +25,8 @@ class SearchView(ReaderView):
     def __init__(self, edition: Edition, **kwargs):
         self.edition = edition
         self.index = SearchIndex(edition)
-        self._card_callbacks, self._event_callbacks = [], []
+        self._card_callbacks: list[Callable[[str], None]] = []
+        self._event_callbacks: list[Callable[[str], None]] = []
         self._hit_buttons: list[widgets.Button] = []
         self.box = widgets.Text(
             placeholder="a word or a name, e.g. Zhukov, ministries, 1957",
@@ -33,7 +36,7 @@ class SearchView(ReaderView):
         )
         self.summary = widgets.HTML()
         self.results = widgets.VBox()
-        self.hits = []
+        self.hits: list[Hit] = []
         super().__init__(**kwargs)
         self.add_class("reader-search")
         link((self.box, "value"), (self, "query"))
