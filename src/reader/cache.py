@@ -14,8 +14,9 @@ import contextlib
 import hashlib
 import os
 import pickle
-import tempfile
 from pathlib import Path
+
+from reader.atomic_files import write_atomically
 
 CACHE_VARIABLE = "READER_CACHE"
 
@@ -56,10 +57,7 @@ def write(key: str, value) -> None:
     with contextlib.suppress(OSError, pickle.PicklingError):
         folder = cache_folder()
         folder.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as cache_file:
-            pickle.dump(value, cache_file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / f"{key}.pickle")
+        write_atomically(folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
 def write_edition(key: str, edition) -> None:
