@@ -37,11 +37,14 @@ class NotesSaveError(OSError):
 
     def __init__(self, path: Path, error: OSError):
         reason = error.strerror or str(error)
-        super().__init__(
+        self.message = (
             f"Your notes could not be saved to {path}: {reason}. What you wrote is kept while this page is open "
             "and will be saved with your next change; tell your teacher if this message stays."
         )
-        self.errno, self.strerror, self.filename = error.errno, reason, str(path)
+        super().__init__(error.errno, reason, str(path))
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def default_notes_path(edition_name: str) -> Path:
