@@ -93,8 +93,6 @@ def _app(arguments) -> int:
     edition_argument, voila_arguments = arguments.edition, list(arguments.voila_arguments)
     if edition_argument and edition_argument.startswith("-"):  # `reader app -- --VoilaOption=...`: no edition given
         edition_argument, voila_arguments = None, [edition_argument, *voila_arguments]
-    if voila_arguments[:1] == ["--"]:
-        voila_arguments = voila_arguments[1:]
     folder = Path(edition_argument).expanduser().resolve() if edition_argument else None
     # Checked here, once: a broken edition stops now with its problems listed, not in thirty students' pages; and
     # the validated edition is cached, so every student's kernel reads it without validating (or importing pandas).
@@ -142,7 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="the HTML file to write (default: <edition>-handout.html)")
     export.add_argument("--teacher", action="store_true", help="include the questions' expected points")
     export.set_defaults(run=_export)
-    app = commands.add_parser("app", help="serve the reader as an app through Voilà, code hidden, on localhost")
+    app = commands.add_parser(
+        "app",
+        help="serve the reader as an app through Voilà, code hidden, on localhost",
+        epilog="Other options (--Name.option=value) are passed to Voilà.",
+    )
     app.add_argument("edition", nargs="?", help="an edition folder (default: the bundled edition)")
     app.add_argument("--port", default=str(DEFAULT_PORT), help=f"the port, 1 to 65535 (default {DEFAULT_PORT})")
     app.add_argument(
@@ -151,13 +153,16 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the address to serve on (default {DEFAULT_HOST}: this computer only; 0.0.0.0: every network)",
     )
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    app.add_argument("voila_arguments", nargs=argparse.REMAINDER, help="further options passed to Voilà (after --)")
     app.set_defaults(run=_app)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
+    parser = build_parser()
+    arguments, unknown = parser.parse_known_args(argv)
+    if unknown and arguments.command != "app":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    arguments.voila_arguments = unknown  # `reader app` passes options it does not know to Voilà
     try:
         return arguments.run(arguments)
     except EditionError as error:
