@@ -13,7 +13,7 @@ import urllib.request
 
 import pytest
 
-from reader.app_server import served_url, voila_command, voila_environment
+from reader.app_server import served_url, voila_command, with_template_folder
 from reader.cli import main
 from reader.paths import default_edition_path
 
@@ -87,7 +87,7 @@ def test_command_has_the_classroom_settings():
 
 def test_the_template_is_found_and_links_no_cdn():
     """Voilà's lab template, minus its links to a public CDN, found through JUPYTER_PATH."""
-    environment = voila_environment(base={"JUPYTER_PATH": "/somewhere/else"})
+    environment = with_template_folder({"JUPYTER_PATH": "/somewhere/else"})
     first, rest = environment["JUPYTER_PATH"].split(os.pathsep)
     template = os.path.join(first, "voila", "templates", "reader")
     assert rest == "/somewhere/else"
@@ -139,7 +139,7 @@ def test_voila_never_serves_on_another_port_than_the_one_asked(tmp_path):
         port = other_server.getsockname()[1]
         voila = subprocess.run(
             voila_command(port=port, open_browser=False),
-            env={**voila_environment(), "HOME": str(tmp_path)},
+            env={**os.environ, "HOME": str(tmp_path)},
             capture_output=True,
             text=True,
             timeout=SERVER_START_SECONDS * 2,

@@ -7,8 +7,9 @@
   others, and the address announced would not be the one served).
 - the ``reader`` template (``jupyter/voila/templates/reader`` in this package): Voilà's ``lab`` template without its
   two links to a public CDN for Font Awesome (Voilà's own bundle already carries Font Awesome), so that a student's
-  browser contacts nothing but the class's server. Voilà finds it through ``JUPYTER_PATH`` (:func:`voila_environment`).
-- the edition: ``READER_EDITION`` names the folder every kernel's ``reader.open()`` loads.
+  browser contacts nothing but the class's server. Voilà finds templates only in Jupyter's data folders, so it is
+  started through this module (``python -m reader.app_server``), which adds the package's folder to ``JUPYTER_PATH``.
+- the edition: ``READER_EDITION`` names the folder every kernel's ``reader.open()`` loads (:func:`voila_environment`).
 """
 
 import errno
@@ -38,11 +39,15 @@ def jupyter_data_folder() -> Path:
     return Path(str(files("reader").joinpath("jupyter")))
 
 
+def with_template_folder(environment: dict[str, str]) -> dict[str, str]:
+    """``environment`` with the package's Jupyter data folder first in ``JUPYTER_PATH``."""
+    search_path = [str(jupyter_data_folder()), *filter(None, environment.get("JUPYTER_PATH", "").split(os.pathsep))]
+    return {**environment, "JUPYTER_PATH": os.pathsep.join(search_path)}
+
+
 def voila_environment(edition_folder: Path | None = None, base: dict[str, str] | None = None) -> dict[str, str]:
-    """The environment variables Voilà (and so every student's kernel) runs with, added to ``base``."""
-    base = dict(os.environ if base is None else base)
-    search_path = [str(jupyter_data_folder()), *filter(None, base.get("JUPYTER_PATH", "").split(os.pathsep))]
-    environment = {**base, "JUPYTER_PATH": os.pathsep.join(search_path)}
+    """The environment Voilà (and so every student's kernel) runs with: ``base`` and the edition to serve."""
+    environment = dict(os.environ if base is None else base)
     if edition_folder is not None:
         environment["READER_EDITION"] = str(edition_folder)
     return environment
@@ -54,7 +59,7 @@ def voila_command(
     return [
         sys.executable,
         "-m",
-        "voila",
+        "reader.app_server",  # Voilà, with the reader's template found
         app_notebook_path(),
         f"--port={port}",
         f"--Voila.ip={host}",
@@ -98,3 +103,15 @@ def check_port_free(host: str, port: int) -> None:
                         "stop that server or choose another port with --port"
                     ) from error
                 raise PortUnavailable(f"cannot serve on {host} port {port}: {error.strerror or error}") from error
+
+
+def run_voila() -> None:
+    """Voilà's own command line, with the reader's template folder in ``JUPYTER_PATH``."""
+    os.environ.update(with_template_folder(dict(os.environ)))
+    from voila.app import main
+
+    main()
+
+
+if __name__ == "__main__":
+    run_voila()
