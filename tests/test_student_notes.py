@@ -183,35 +183,40 @@ def test_the_lock_is_taken_without_fcntl_as_on_windows(monkeypatch, tmp_path):
     msvcrt = types.ModuleType("msvcrt")
     msvcrt.LK_LOCK, msvcrt.LK_UNLCK = 1, 0
     msvcrt.locking = lambda descriptor, mode, length: calls.append((mode, length, os.lseek(descriptor, 0, 1)))
+    monkeypatch.setattr(sys, "platform", "win32")
     monkeypatch.setitem(sys.modules, "fcntl", None)  # `import fcntl` raises ImportError, as on Windows
     monkeypatch.setitem(sys.modules, "msvcrt", msvcrt)
     specification = importlib.util.spec_from_file_location("atomic_files_on_windows", atomic_files.__file__)
     on_windows = importlib.util.module_from_spec(specification)
     specification.loader.exec_module(on_windows)
-    assert on_windows.fcntl is None and on_windows.msvcrt is msvcrt
+    assert on_windows.msvcrt is msvcrt and not hasattr(on_windows, "fcntl")
     with on_windows.exclusive_lock(tmp_path / "notes.json.lock"):
         calls.append("inside")
     assert calls == [(msvcrt.LK_LOCK, 1, 0), "inside", (msvcrt.LK_UNLCK, 1, 0)]
 
 
 def test_notes_import_and_save_without_fcntl(tmp_path):
-    """A fresh interpreter where ``import fcntl`` fails, as on Windows: the notes module imports and saves."""
+    """A fresh interpreter that says it is Windows and has no fcntl: the notes module imports, locks and saves."""
     script = (
         "import sys, types\n"
+        "import reader\n"  # the package itself, as on any platform
+        "sys.platform = 'win32'\n"
         "sys.modules['fcntl'] = None\n"
+        "sys.modules.pop('reader.atomic_files', None)\n"
+        "locked = []\n"
         "msvcrt = types.ModuleType('msvcrt'); msvcrt.LK_LOCK, msvcrt.LK_UNLCK = 1, 0\n"
-        "msvcrt.locking = lambda *arguments: None\n"
+        "msvcrt.locking = lambda descriptor, mode, length: locked.append(mode)\n"
         "sys.modules['msvcrt'] = msvcrt\n"
         "from reader.student_notes import StudentNotes\n"
         "StudentNotes('e', sys.argv[1]).set_note(1, 'saved without fcntl')\n"
-        "print(StudentNotes('e', sys.argv[1]).note(1))\n"
+        "print(StudentNotes('e', sys.argv[1]).note(1), locked)\n"
     )
     notes_file = tmp_path / "e.json"
     result = subprocess.run(
         [sys.executable, "-c", script, str(notes_file)], capture_output=True, text=True, timeout=KILL_WAIT_SECONDS
     )
     assert result.returncode == 0, result.stderr
-    assert result.stdout == "saved without fcntl\n"
+    assert result.stdout == "saved without fcntl [1, 0, 1, 0, 1, 0]\n", "locked at saving and at each opening after"
 
 
 def _write_many(path: str, first: int, count: int) -> None:

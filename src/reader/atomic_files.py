@@ -19,19 +19,11 @@ flushed (and, for files that matter, synced to disk), then renamed over the old 
 import contextlib
 import os
 import stat
+import sys
 import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
-
-try:  # POSIX
-    import fcntl
-
-    msvcrt = None
-except ImportError:  # Windows
-    import msvcrt
-
-    fcntl = None
 
 TEMPORARY_SUFFIX = ".tmp"
 STALE_AFTER_SECONDS = 10 * 60
@@ -165,25 +157,30 @@ def exclusive_lock(lock_path: str | Path) -> Iterator[None]:
             _unlock(lock_file)
 
 
-def _lock(lock_file) -> None:
-    if fcntl is not None:
-        fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
-        return
-    # msvcrt locks a byte range (one byte, at the start) and gives up after about 10 s: try again until the timeout.
-    deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
-    while True:
+if sys.platform == "win32":
+    import msvcrt
+
+    def _lock(lock_file) -> None:
+        """msvcrt locks a byte range (one byte, at the start) and gives up after about 10 s: try until the timeout."""
+        deadline = time.monotonic() + LOCK_TIMEOUT_SECONDS
+        while True:
+            lock_file.seek(0)
+            try:
+                msvcrt.locking(lock_file.fileno(), msvcrt.LK_LOCK, 1)
+                return
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+
+    def _unlock(lock_file) -> None:
         lock_file.seek(0)
-        try:
-            msvcrt.locking(lock_file.fileno(), msvcrt.LK_LOCK, 1)
-            return
-        except OSError:
-            if time.monotonic() > deadline:
-                raise
+        msvcrt.locking(lock_file.fileno(), msvcrt.LK_UNLCK, 1)
 
+else:
+    import fcntl
 
-def _unlock(lock_file) -> None:
-    if fcntl is not None:
+    def _lock(lock_file) -> None:
+        fcntl.flock(lock_file.fileno(), fcntl.LOCK_EX)
+
+    def _unlock(lock_file) -> None:
         fcntl.flock(lock_file.fileno(), fcntl.LOCK_UN)
-        return
-    lock_file.seek(0)
-    msvcrt.locking(lock_file.fileno(), msvcrt.LK_UNLCK, 1)
