@@ -7,6 +7,7 @@ Chromium is driven by Playwright with the flags that work here as root and witho
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -216,16 +217,24 @@ NOTEBOOK_READY = ".jp-NotebookPanel .jp-Notebook .jp-Cell"
 KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
 
+def wait_until_kernel_idle(page) -> None:
+    """The notebook's kernel is idle in the toolbar AND in the status bar: a Run All sent while the status bar still
+    says "Initializing" can be dropped or raise a "Select Kernel" dialog."""
+    page.wait_for_selector(KERNEL_IDLE, timeout=PAGE_READY_MS)
+    page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=PAGE_READY_MS)
+
+
 def open_start_notebook_and_run_all(page, server: Server, attempts: int = 3) -> None:
     """Open the start notebook the way the README's command does (the server's default URL), run every cell.
 
     JupyterLab can show the kernel as idle before its websocket is connected; a Run All sent then is dropped
-    (cells stay unnumbered), so it is sent again until the reader is on screen.
+    (cells stay unnumbered) or raises a kernel dialog (accepted: the notebook's own kernel), so it is sent again
+    until the reader is on screen.
     """
     page.goto(server.url("/?reset"), wait_until="domcontentloaded")
     assert "/lab/tree/" + START_NOTEBOOK in page.url, page.url  # the README's command lands on the start notebook
     page.wait_for_selector(NOTEBOOK_READY, timeout=PAGE_READY_MS)
-    page.wait_for_selector(KERNEL_IDLE, timeout=PAGE_READY_MS)
+    wait_until_kernel_idle(page)
     for attempt in range(1, attempts + 1):
         page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
         page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
@@ -235,7 +244,11 @@ def open_start_notebook_and_run_all(page, server: Server, attempts: int = 3) -> 
         except Exception:
             if attempt == attempts:
                 raise
-            page.wait_for_selector(KERNEL_IDLE, timeout=PAGE_READY_MS)
+            dialog = page.locator(".jp-Dialog")
+            if dialog.count():
+                print(f"JupyterLab dialog during Run All: {dialog.first.inner_text()!r}; accepted")
+                dialog.locator(".jp-mod-accept").first.click()
+            wait_until_kernel_idle(page)
 
 
 def open_voila_app(page, server: Server) -> None:
