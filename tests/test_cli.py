@@ -1,5 +1,7 @@
 """The command line: a summary when valid, one line per problem when not, never a traceback; files written whole."""
 
+import os
+import stat
 import subprocess
 import sys
 
@@ -75,6 +77,9 @@ def test_export_writes_the_handout_atomically(tmp_path, capsys):
     assert main(["export", "-o", str(target)]) == 0
     assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["handout.html"], "no temporary file left"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask, "as any new file, not private like a temporary"
     assert f"wrote {target} (" in capsys.readouterr().out
 
 
@@ -93,8 +98,10 @@ def test_a_failed_mentions_write_leaves_the_file_whole(edition_copy, monkeypatch
     assert mentions.read_bytes() == stale, "the old file is whole: not truncated, not half written"
     assert atomic_files.temporaries(mentions) == []
     monkeypatch.undo()
+    mentions.chmod(0o640)
     assert main(["mentions", str(edition_copy), "--write"]) == 0
     assert mentions.read_bytes() == before
+    assert stat.S_IMODE(mentions.stat().st_mode) == 0o640, "the file keeps its permissions"
 
 
 def test_mentions_written_through_a_link(edition_copy, tmp_path):

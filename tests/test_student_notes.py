@@ -34,6 +34,11 @@ def test_notes_survive_a_new_session(notes_path):
     assert json.loads(notes_path.read_text(encoding="utf-8"))["paragraph_notes"]["5"]["text"] == "Who were the seven?"
 
 
+def test_a_new_notes_file_is_private(notes_path):
+    StudentNotes("khrushchevs-purges", notes_path).set_note(1, "mine")
+    assert notes_path.stat().st_mode & 0o777 == 0o600
+
+
 def test_default_location_is_configurable(tmp_path, monkeypatch):
     monkeypatch.setenv("READER_NOTES_DIR", str(tmp_path / "elsewhere"))
     StudentNotes("khrushchevs-purges").set_note(1, "x")

@@ -40,10 +40,13 @@ def temporary_prefix(target: Path) -> str:
     return f".{target.name}."
 
 
-def write_atomically(path: str | Path, content: str | bytes, *, durable: bool = True) -> Path:
+def write_atomically(
+    path: str | Path, content: str | bytes, *, durable: bool = True, new_file_mode: int | None = None
+) -> Path:
     """Replace ``path`` with ``content`` (text is written as UTF-8) in one step; return the file written.
 
     ``durable`` syncs the file and its folder to disk before returning (notes, edition files); a cache need not.
+    The file keeps the permissions it had; a new one gets ``new_file_mode``, or those any new file gets (umask).
     """
     data = content.encode("utf-8") if isinstance(content, str) else content
     target = resolved_target(path)
@@ -57,6 +60,7 @@ def write_atomically(path: str | Path, content: str | bytes, *, durable: bool = 
             dir=target.parent, prefix=f"{temporary_prefix(target)}{os.getpid()}.", suffix=TEMPORARY_SUFFIX
         )
         try:
+            os.chmod(temporary, _mode_for(target, new_file_mode))
             with os.fdopen(descriptor, "wb") as temporary_file:
                 temporary_file.write(data)
                 temporary_file.flush()
@@ -73,6 +77,19 @@ def write_atomically(path: str | Path, content: str | bytes, *, durable: bool = 
         error.filename, error.filename2 = str(path), None  # the file the user named, not our temporary one
         raise
     return target
+
+
+def _mode_for(target: Path, new_file_mode: int | None) -> int:
+    """The permissions of the file replaced, or of a new file (a temporary file is private: 0600)."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        pass
+    if new_file_mode is not None:
+        return new_file_mode
+    umask = os.umask(0o022)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _is_special(target: Path) -> bool:

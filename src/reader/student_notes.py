@@ -211,7 +211,8 @@ class StudentNotes:
                 data = self._read()
                 for (pending_section, pending_key), pending_value in self._pending.items():
                     data[pending_section][pending_key] = pending_value
-                write_atomically(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
+                text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+                write_atomically(self.path, text, new_file_mode=0o600)  # a student's notes are theirs
         except OSError as error:
             raise NotesSaveError(self.path, error) from error
         self._data = data
