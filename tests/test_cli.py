@@ -1,8 +1,11 @@
-"""``reader check`` and ``reader mentions``: a summary when valid, one line per problem when not, never a traceback."""
+"""The command line: a summary when valid, one line per problem when not, never a traceback; files written whole."""
 
+import os
+import stat
 import subprocess
 import sys
 
+from reader import atomic_files
 from reader.cli import main
 
 
@@ -55,3 +58,62 @@ def test_version(capsys):
     result = run_cli("--version")
     assert result.returncode == 0
     assert result.stdout.startswith("reader ")
+
+
+def test_export_to_a_full_disk_names_the_file(tmp_path):
+    result = run_cli("export", "-o", "/dev/full", cwd=tmp_path)
+    assert result.returncode == 1
+    assert result.stderr == "error: cannot write /dev/full: No space left on device\n"
+
+
+def test_export_to_a_missing_folder_names_the_file(tmp_path, capsys):
+    target = tmp_path / "no-such-folder" / "handout.html"
+    assert main(["export", "-o", str(target)]) == 1
+    assert capsys.readouterr().err == f"error: cannot write {target}: No such file or directory\n"
+
+
+def test_export_writes_the_handout_atomically(tmp_path, capsys):
+    target = tmp_path / "handout.html"
+    assert main(["export", "-o", str(target)]) == 0
+    assert target.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["handout.html"], "no temporary file left"
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask, "as any new file, not private like a temporary"
+    assert f"wrote {target} (" in capsys.readouterr().out
+
+
+def test_a_failed_mentions_write_leaves_the_file_whole(edition_copy, monkeypatch, capsys):
+    mentions = edition_copy / "mentions.csv"
+    before = mentions.read_bytes()
+    mentions.write_bytes(before.replace(b"\n", b"\n\n", 1))  # out of date, so that --write changes it
+    stale = mentions.read_bytes()
+
+    def disk_full(*arguments):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(atomic_files.os, "fsync", disk_full)
+    assert main(["mentions", str(edition_copy), "--write"]) == 1
+    assert capsys.readouterr().err == f"error: cannot write {mentions}: No space left on device\n"
+    assert mentions.read_bytes() == stale, "the old file is whole: not truncated, not half written"
+    assert atomic_files.temporaries(mentions) == []
+    monkeypatch.undo()
+    mentions.chmod(0o640)
+    assert main(["mentions", str(edition_copy), "--write"]) == 0
+    assert mentions.read_bytes() == before
+    assert stat.S_IMODE(mentions.stat().st_mode) == 0o640, "the file keeps its permissions"
+
+
+def test_mentions_written_through_a_link(edition_copy, tmp_path):
+    """As with notes: a linked mentions.csv stays a link, and the file it points to is replaced."""
+    mentions = edition_copy / "mentions.csv"
+    before = mentions.read_bytes()
+    kept_elsewhere = tmp_path / "elsewhere" / "mentions.csv"
+    kept_elsewhere.parent.mkdir()
+    kept_elsewhere.write_bytes(b"paragraph,start,end,surface,entity_id\n")
+    mentions.unlink()
+    mentions.symlink_to(kept_elsewhere)
+    assert main(["mentions", str(edition_copy), "--write"]) == 0
+    assert mentions.is_symlink()
+    assert kept_elsewhere.read_bytes() == before
+    assert sorted(path.name for path in kept_elsewhere.parent.iterdir()) == ["mentions.csv"]

@@ -16,8 +16,9 @@ import hashlib
 import os
 import pickle
 import stat
-import tempfile
 from pathlib import Path
+
+from reader.atomic_files import write_atomically
 
 CACHE_VARIABLE = "READER_CACHE"
 CHUNK_BYTES = 1024 * 1024
@@ -71,10 +72,7 @@ def write(key: str, value) -> None:
     with contextlib.suppress(OSError, pickle.PicklingError):
         folder = cache_folder()
         folder.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(descriptor, "wb") as cache_file:
-            pickle.dump(value, cache_file, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, folder / f"{key}.pickle")
+        write_atomically(folder / f"{key}.pickle", pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL), durable=False)
 
 
 def write_edition(key: str, edition) -> None:

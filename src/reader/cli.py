@@ -1,10 +1,12 @@
 """``reader`` on the command line: check an edition, regenerate its mentions.
 
-Errors reach the user as lines of text, never as a traceback.
+Errors reach the user as lines of text, never as a traceback; every file is written atomically
+(:mod:`reader.atomic_files`), and a file that cannot be written is named in the error.
 """
 
 import argparse
 import csv
+import io
 import os
 import sys
 from pathlib import Path
@@ -13,6 +15,22 @@ from reader._version import __version__
 from reader.errors import EditionError
 
 MAX_PROBLEMS_SHOWN = 20  # one screen: the first problems, then a count
+DEFAULT_PORT = 8866
+DEFAULT_HOST = "127.0.0.1"
+
+
+class CommandError(Exception):
+    """A problem the user can fix, told as one line (``error: ...``)."""
+
+
+def _write(path: Path, text: str) -> Path:
+    """Write a file atomically, or fail with one line naming it."""
+    from reader.atomic_files import write_atomically
+
+    try:
+        return write_atomically(path, text)
+    except OSError as error:
+        raise CommandError(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def _check(arguments) -> int:
@@ -53,26 +71,45 @@ def _mentions(arguments) -> int:
             print(f"¶{span.paragraph}\t{span.start}\t{span.end}\t{span.surface}\t{span.entity_id}")
         print(f"{len(spans)} mentions (not written; add --write to update mentions.csv)")
         return 0
-    with (folder / "mentions.csv").open("w", encoding="utf-8", newline="") as mentions_file:
-        writer = csv.writer(mentions_file, lineterminator="\n")
-        writer.writerow(["paragraph", "start", "end", "surface", "entity_id"])
-        for span in spans:
-            writer.writerow([span.paragraph, span.start, span.end, span.surface, span.entity_id])
+    rows = io.StringIO()
+    writer = csv.writer(rows, lineterminator="\n")
+    writer.writerow(["paragraph", "start", "end", "surface", "entity_id"])
+    for span in spans:
+        writer.writerow([span.paragraph, span.start, span.end, span.surface, span.entity_id])
+    _write(folder / "mentions.csv", rows.getvalue())
     print(f"wrote {len(spans)} mentions to {folder / 'mentions.csv'}")
     return 0
 
 
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and 1 <= int(text) <= 65535):
+        raise CommandError(f"--port {text}: expected a port number from 1 to 65535")
+    return int(text)
+
+
 def _app(arguments) -> int:
-    from reader.app_server import voila_command
+    from reader.app_server import PortUnavailable, check_port_free, served_url, voila_command, voila_environment
     from reader.loader import load
 
+    port = _port(arguments.port)
+    edition_argument, voila_arguments = arguments.edition, list(arguments.voila_arguments)
+    if edition_argument and edition_argument.startswith("-"):  # `reader app -- --VoilaOption=...`: no edition given
+        edition_argument, voila_arguments = None, [edition_argument, *voila_arguments]
+    folder = Path(edition_argument).expanduser().resolve() if edition_argument else None
     # Checked here, once: a broken edition stops now with its problems listed, not in thirty students' pages; and
     # the validated edition is cached, so every student's kernel reads it without validating (or importing pandas).
-    edition = load()
+    edition = load(folder)
     print(f"edition {edition.name}: valid ({edition.paragraph_count} paragraphs)", flush=True)
-    command = voila_command(port=arguments.port, open_browser=not arguments.no_browser, extra=arguments.voila_arguments)
-    print(f"serving the reader on http://127.0.0.1:{arguments.port}/ (Ctrl-C to stop)", flush=True)
-    os.execvp(command[0], command)
+    try:
+        check_port_free(arguments.host, port)
+    except PortUnavailable as error:
+        raise CommandError(str(error)) from error
+    command = voila_command(
+        port=port, host=arguments.host, open_browser=not arguments.no_browser, extra=voila_arguments
+    )
+    # Voilà is told not to try other ports, so this is the address served (or Voilà stops with an error).
+    print(f"serving the reader on {served_url(arguments.host, port)} (Ctrl-C to stop)", flush=True)
+    os.execvpe(command[0], command, voila_environment(edition.folder.resolve()))
     return 0
 
 
@@ -82,8 +119,10 @@ def _export(arguments) -> int:
 
     edition = load(arguments.path)
     output = Path(arguments.output or f"{edition.name}-handout.html")
-    output.write_text(build_handout(edition, teacher=arguments.teacher), encoding="utf-8")
-    print(f"wrote {output} ({output.stat().st_size // 1024} KB): open it in any browser, or print it")
+    handout = build_handout(edition, teacher=arguments.teacher)
+    _write(output, handout)
+    size = len(handout.encode("utf-8"))
+    print(f"wrote {output} ({size // 1024} KB): open it in any browser, or print it")
     return 0
 
 
@@ -103,16 +142,29 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", help="the HTML file to write (default: <edition>-handout.html)")
     export.add_argument("--teacher", action="store_true", help="include the questions' expected points")
     export.set_defaults(run=_export)
-    app = commands.add_parser("app", help="serve the reader as an app through Voilà, code hidden, on localhost")
-    app.add_argument("--port", type=int, default=8866, help="the port (default 8866)")
+    app = commands.add_parser(
+        "app",
+        help="serve the reader as an app through Voilà, code hidden, on localhost",
+        epilog="Other options (--Name.option=value) are passed to Voilà.",
+    )
+    app.add_argument("edition", nargs="?", help="an edition folder (default: the bundled edition)")
+    app.add_argument("--port", default=str(DEFAULT_PORT), help=f"the port, 1 to 65535 (default {DEFAULT_PORT})")
+    app.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the address to serve on (default {DEFAULT_HOST}: this computer only; 0.0.0.0: every network)",
+    )
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
-    app.add_argument("voila_arguments", nargs=argparse.REMAINDER, help="further options passed to Voilà")
     app.set_defaults(run=_app)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    arguments = build_parser().parse_args(argv)
+    parser = build_parser()
+    arguments, unknown = parser.parse_known_args(argv)
+    if unknown and arguments.command != "app":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    arguments.voila_arguments = unknown  # `reader app` passes options it does not know to Voilà
     try:
         return arguments.run(arguments)
     except EditionError as error:
@@ -125,8 +177,12 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 1
+    except CommandError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
     except OSError as error:
-        print(f"error: {error.filename or ''}: {error.strerror or error}", file=sys.stderr)
+        where = f"{error.filename}: " if error.filename else ""
+        print(f"error: {where}{error.strerror or error}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         return 130

@@ -1,23 +1,50 @@
 """A student's own notes and judgements, saved to a file in their own directory, never lost.
 
-Saving is atomic (a temporary file in the same folder, flushed to disk, then renamed over the old one), so a
-crash or a killed kernel leaves either the previous file or the new one, never half of one. Every save happens
-under a lock and re-reads the file first, so two kernels writing at once (two tabs, a restarted kernel) merge their
-changes instead of overwriting each other. A file that cannot be read is set aside, with a warning, not overwritten.
+Saving is atomic (:mod:`reader.atomic_files`: a temporary file in the same folder, flushed to disk, then renamed over
+the old one), so a crash or a killed kernel leaves either the previous file or the new one, never half of one; the
+temporary files a killed save leaves behind are removed by the next save or the next opening. Every save happens under
+a lock (``NAME.json.lock``; ``fcntl`` on POSIX, ``msvcrt`` on Windows) and re-reads the file first, so two kernels
+writing at once (two tabs, a restarted kernel) merge their changes instead of overwriting each other.
+
+A file that cannot be read (not JSON, or JSON of another shape than :func:`shape_problem` accepts) is set aside as
+``NAME.unreadable-STAMP.json``, with a warning, never overwritten, and a new one is started.
+
+A save that fails (the folder is a file or read-only, the disk is full) raises :class:`NotesSaveError`, a one-line
+message for the student; the change stays in memory and is written by the next save that succeeds, so nothing typed
+is lost while the kernel runs.
+
+A notes file that is a symbolic link is written through: the file it points to is replaced (atomically, in its own
+folder) and the link stays, so notes kept in a synced or shared folder through a link stay there.
 """
 
 import contextlib
-import fcntl
 import json
 import os
-import tempfile
 import warnings
 from datetime import UTC, datetime
 from pathlib import Path
 
+from reader.atomic_files import exclusive_lock, remove_stale_temporaries, resolved_target, write_atomically
+
 FORMAT_VERSION = 1
 JUDGEMENTS = ("supported", "doubtful", "wrong", "opinion")
 NOTES_DIRECTORY_VARIABLE = "READER_NOTES_DIR"
+SECTIONS = ("paragraph_notes", "judgements")
+
+
+class NotesSaveError(OSError):
+    """The notes file could not be written; what the student wrote is kept in memory and saved next time."""
+
+    def __init__(self, path: Path, error: OSError):
+        reason = error.strerror or str(error)
+        self.message = (
+            f"Your notes could not be saved to {path}: {reason}. What you wrote is kept while this page is open "
+            "and will be saved with your next change; tell your teacher if this message stays."
+        )
+        super().__init__(error.errno, reason, str(path))
+
+    def __str__(self) -> str:
+        return self.message
 
 
 def default_notes_path(edition_name: str) -> Path:
@@ -34,6 +61,48 @@ def _empty(edition_name: str) -> dict:
     return {"format": FORMAT_VERSION, "edition": edition_name, "paragraph_notes": {}, "judgements": {}}
 
 
+def shape_problem(data) -> str | None:
+    """What is wrong with the shape of a notes file's content, or None if it is one this reader wrote."""
+    if not isinstance(data, dict):
+        return f"expected an object with {' and '.join(SECTIONS)}, found {type(data).__name__}"
+    missing = [section for section in SECTIONS if section not in data]
+    if missing:
+        return f"expected the key{'s' if len(missing) > 1 else ''} {' and '.join(missing)}"
+    version = data.get("format", FORMAT_VERSION)
+    if type(version) is not int or version != FORMAT_VERSION:
+        return f"format {version!r} is not the one this reader writes ({FORMAT_VERSION})"
+    if not isinstance(data.get("edition", ""), str):
+        return "edition: expected a name"
+    for section in SECTIONS:
+        if not isinstance(data[section], dict):
+            return f"{section}: expected an object, found {type(data[section]).__name__}"
+    for key, entry in data["paragraph_notes"].items():
+        if not (key.isascii() and key.isdigit()):
+            return f"paragraph_notes: {key!r} is not a paragraph number"
+        problem = _entry_problem(entry, {"text": str}) if isinstance(entry, dict) else "expected an object"
+        if problem:
+            return f"paragraph_notes[{key!r}]: {problem}"
+    for key, entry in data["judgements"].items():
+        problem = _entry_problem(entry, {"judgement": str, "reason": str}) if isinstance(entry, dict) else None
+        if not isinstance(entry, dict):
+            problem = "expected an object"
+        elif problem is None and entry["judgement"] not in JUDGEMENTS:
+            problem = f"judgement {entry['judgement']!r} is not one of {', '.join(JUDGEMENTS)}"
+        if problem:
+            return f"judgements[{key!r}]: {problem}"
+    return None
+
+
+def _entry_problem(entry: dict, required: dict) -> str | None:
+    for name, kind in {**required, "updated": str}.items():
+        if name not in entry:
+            if name in required:
+                return f"{name} missing"
+        elif not isinstance(entry[name], kind):
+            return f"{name}: expected text, found {type(entry[name]).__name__}"
+    return None
+
+
 class StudentNotes:
     """Notes per paragraph and judgements per claim, kept in one JSON file."""
 
@@ -42,37 +111,63 @@ class StudentNotes:
         self.path = Path(path).expanduser() if path else default_notes_path(edition_name)
         self.warnings: list[str] = []
         self.last_saved: str | None = None
-        self._data = self._read()
+        self._pending: dict[tuple[str, str], dict] = {}  # changes not yet on disk (a save failed)
+        self._data = self._open()
 
     # reading ----------------------------------------------------------------------------------------------
 
-    def _read(self) -> dict:
-        if not self.path.exists():
-            return _empty(self.edition_name)
+    def _open(self) -> dict:
+        """The notes on disk; stale temporary files of killed saves are removed first, under the lock."""
+        with contextlib.suppress(OSError):
+            if resolved_target(self.path).parent.is_dir():
+                with self._locked(create_folder=False):
+                    remove_stale_temporaries(resolved_target(self.path))
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-            if not (
-                isinstance(data, dict)
-                and isinstance(data.get("paragraph_notes"), dict)
-                and isinstance(data.get("judgements"), dict)
-            ):
-                raise ValueError("not a notes file of this reader")
-            return data
-        except (ValueError, UnicodeDecodeError) as error:
-            self._set_aside(error)
+            return self._read()
+        except OSError as error:  # unreadable for the system (permissions): left alone, not set aside
+            message = (
+                f"Your notes file {self.path} could not be opened ({error.strerror or error}); "
+                "your earlier notes are not shown."
+            )
+            self.warnings.append(message)
+            warnings.warn(message, stacklevel=3)
             return _empty(self.edition_name)
 
-    def _set_aside(self, error: Exception) -> None:
+    def _read(self) -> dict:
+        """The file's content; a missing file is an empty one, a file of another shape is set aside."""
+        try:
+            text = self.path.read_bytes().decode("utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            return _empty(self.edition_name)
+        except UnicodeDecodeError as error:
+            self._set_aside(error)
+            return _empty(self.edition_name)
+        try:
+            data = json.loads(text)
+        except ValueError as error:
+            self._set_aside(error)
+            return _empty(self.edition_name)
+        except RecursionError:
+            self._set_aside("nested too deeply")
+            return _empty(self.edition_name)
+        problem = shape_problem(data)
+        if problem:
+            self._set_aside(f"not a notes file of this reader: {problem}")
+            return _empty(self.edition_name)
+        return data
+
+    def _set_aside(self, error: Exception | str) -> None:
+        unreadable = resolved_target(self.path)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
-        kept = self.path.with_name(f"{self.path.stem}.unreadable-{stamp}{self.path.suffix}")
+        kept = unreadable.with_name(f"{unreadable.stem}.unreadable-{stamp}{unreadable.suffix}")
         with contextlib.suppress(FileNotFoundError):
-            os.replace(self.path, kept)
+            os.replace(unreadable, kept)
         message = (
             f"Your notes file {self.path} could not be read ({error}); it was kept as {kept.name} "
             "and a new one was started."
         )
         self.warnings.append(message)
-        warnings.warn(message, stacklevel=3)
+        warnings.warn(message, stacklevel=4)
 
     # the notes --------------------------------------------------------------------------------------------
 
@@ -80,53 +175,49 @@ class StudentNotes:
         return self._data["paragraph_notes"].get(str(paragraph), {}).get("text", "")
 
     def set_note(self, paragraph: int, text: str) -> None:
+        """Save a paragraph's note; raises :class:`NotesSaveError` (the note is kept and saved next time)."""
         self._save("paragraph_notes", str(paragraph), {"text": text, "updated": _now()})
 
     def judgement(self, claim_id: str) -> dict | None:
         return self._data["judgements"].get(claim_id)
 
     def set_judgement(self, claim_id: str, judgement: str, reason: str) -> None:
+        """Save a judgement of a claim; raises :class:`NotesSaveError` (it is kept and saved next time)."""
         if judgement not in JUDGEMENTS:
             raise ValueError(f"judgement {judgement!r}; expected one of {', '.join(JUDGEMENTS)}")
         self._save("judgements", claim_id, {"judgement": judgement, "reason": reason, "updated": _now()})
 
+    @property
+    def unsaved(self) -> int:
+        """How many changes are kept in memory only, because saving them failed."""
+        return len(self._pending)
+
     # saving -----------------------------------------------------------------------------------------------
 
     @contextlib.contextmanager
-    def _locked(self):
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        with open(self.path.with_name(self.path.name + ".lock"), "a") as lock_file:
-            fcntl.flock(lock_file, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(lock_file, fcntl.LOCK_UN)
+    def _locked(self, create_folder: bool = True):
+        target = resolved_target(self.path)
+        if create_folder:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        with exclusive_lock(target.with_name(target.name + ".lock")):
+            yield
 
     def _save(self, section: str, key: str, value: dict) -> None:
-        """Apply one change to the newest file on disk and write it back atomically, under the lock."""
-        with self._locked():
-            self._data = self._read()
-            self._data[section][key] = value
-            self._write_atomically(json.dumps(self._data, ensure_ascii=False, indent=1, sort_keys=True))
+        """Apply the change (and any earlier unsaved ones) to the newest file on disk and write it, under the lock."""
+        self._pending[section, key] = value
+        self._data[section][key] = value
+        try:
+            with self._locked():
+                data = self._read()
+                for (pending_section, pending_key), pending_value in self._pending.items():
+                    data[pending_section][pending_key] = pending_value
+                text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
+                write_atomically(self.path, text, new_file_mode=0o600)  # a student's notes are theirs
+        except OSError as error:
+            raise NotesSaveError(self.path, error) from error
+        self._data = data
+        self._pending.clear()
         self.last_saved = value["updated"]
-
-    def _write_atomically(self, text: str) -> None:
-        descriptor, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        try:
-            with os.fdopen(descriptor, "w", encoding="utf-8") as temporary_file:
-                temporary_file.write(text)
-                temporary_file.flush()
-                os.fsync(temporary_file.fileno())
-            os.replace(temporary, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(temporary)
-            raise
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
 
     # export -----------------------------------------------------------------------------------------------
 
@@ -158,5 +249,5 @@ class StudentNotes:
     def export_markdown(self, edition, path: str | Path | None = None) -> Path:
         target = Path(path) if path else self.path.with_suffix(".md")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(self.to_markdown(edition), encoding="utf-8")
+        write_atomically(target, self.to_markdown(edition))
         return target

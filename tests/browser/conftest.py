@@ -1,4 +1,8 @@
-"""Fixtures for the browser tests: Chromium (required in CI), servers in throw-away homes, screenshot folder."""
+"""Fixtures for the browser tests: Chromium (required in CI), servers in throw-away homes, screenshot folder.
+
+Every test fails if a page it opened tried to reach anything but this machine (a CDN, a font, an analytics call):
+students' browsers should contact nothing but the class's server.
+"""
 
 import os
 import shutil
@@ -6,7 +10,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from harness import REPOSITORY, chromium_path, launch_browser, remove_home, throwaway_home
+from harness import LEFT_THE_MACHINE, REPOSITORY, UI_WAIT_MS, chromium_path, launch_browser, remove_home, throwaway_home
+from playwright.sync_api import expect
 
 SCREENSHOTS = REPOSITORY / "test-artifacts" / "screenshots"
 AXE_DIRECTORY = REPOSITORY / ".cache" / "axe-core"
@@ -17,6 +22,19 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if "browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+
+
+expect.set_options(timeout=UI_WAIT_MS)
+
+
+@pytest.fixture(autouse=True)
+def nothing_leaves_the_machine():
+    """Fail the test (at teardown) if any of its pages sent a request off this machine (they were refused)."""
+    LEFT_THE_MACHINE.clear()
+    yield
+    left = list(LEFT_THE_MACHINE)
+    LEFT_THE_MACHINE.clear()
+    assert left == [], f"requests that left the machine: {left}"
 
 
 @pytest.fixture(scope="session")

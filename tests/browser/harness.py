@@ -7,6 +7,7 @@ Chromium is driven by Playwright with the flags that work here as root and witho
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -14,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -30,6 +32,16 @@ CHROMIUM_FLAGS = [
     "--disable-quic",
 ]
 START_NOTEBOOK = "notebooks/01-start-here.ipynb"
+# Timeouts that fit a loaded 2-core CI machine (other work running beside the tests).
+SERVER_START_SECONDS = 90
+PAGE_READY_MS = 90_000
+UI_WAIT_MS = 30_000
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1", "[::1]")
+LOCAL_SCHEMES = ("data", "blob", "file", "about")
+
+# Every request any offline page tried to send off this machine, since the current test began (the browser tests'
+# conftest fails the test at teardown if there is one).
+LEFT_THE_MACHINE: list[str] = []
 
 
 def chromium_path() -> str | None:
@@ -81,7 +93,8 @@ class Server:
         )
         self._wait_until_ready(ready_path)
 
-    def _wait_until_ready(self, path: str, timeout: float = 90) -> None:
+    def _wait_until_ready(self, path: str, timeout: float = SERVER_START_SECONDS) -> None:
+        """Poll until the server answers ``path`` (a state: the process is polled too, so a crash ends the wait)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -89,7 +102,8 @@ class Server:
             with contextlib.suppress(OSError), urllib.request.urlopen(self.url(path), timeout=30) as response:
                 if response.status == 200:
                     return
-            time.sleep(0.5)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=0.5)  # returns at once if the server stops
         raise RuntimeError(f"server not ready after {timeout} s: {self.log_path.read_text()[-3000:]}")
 
     def url(self, path: str) -> str:
@@ -152,22 +166,45 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=path, args=CHROMIUM_FLAGS)
 
 
+def is_local(url: str) -> bool:
+    """Whether ``url`` stays on this machine (the host is compared, not a prefix: 127.0.0.1.example.org is not)."""
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme in LOCAL_SCHEMES:
+        return True
+    return parts.scheme in ("http", "https", "ws", "wss") and parts.hostname in LOCAL_HOSTS
+
+
 def offline_page(browser, viewport=None):
-    """A page that can reach only this machine: anything else is refused and recorded in ``page.blocked``."""
+    """A page whose context can reach only this machine: any other request is refused, recorded in ``page.blocked``
+    and in :data:`LEFT_THE_MACHINE` (which fails the test). ``page.requests`` lists every request let through."""
     context = browser.new_context(viewport=viewport or {"width": 1300, "height": 1000})
+    context.set_default_timeout(UI_WAIT_MS)
     page = context.new_page()
-    page.blocked = []
+    page.blocked, page.requests = [], []
 
     def route(request_route):
         url = request_route.request.url
-        if url.startswith(("http://127.0.0.1", "http://localhost", "file:", "data:", "blob:")):
+        if is_local(url):
+            page.requests.append(url)
             request_route.continue_()
         else:
             page.blocked.append(url)
+            LEFT_THE_MACHINE.append(url)
             request_route.abort()
 
-    page.route("**/*", route)
+    context.route("**/*", route)  # the context's route covers every page, frame and worker it opens
     return page
+
+
+def wait_for_frames(page, count: int = 2) -> None:
+    """Wait until the page has painted ``count`` more frames (what a change in the DOM has caused is on screen)."""
+    page.evaluate(
+        """(count) => new Promise(resolve => {
+            const next = left => left ? requestAnimationFrame(() => next(left - 1)) : resolve();
+            next(count);
+        })""",
+        count,
+    )
 
 
 def remove_home(home: Path) -> None:
@@ -180,29 +217,41 @@ NOTEBOOK_READY = ".jp-NotebookPanel .jp-Notebook .jp-Cell"
 KERNEL_IDLE = ".jp-Notebook-ExecutionIndicator[data-status='idle']"
 
 
+def wait_until_kernel_idle(page) -> None:
+    """The notebook's kernel is idle in the toolbar AND in the status bar: a Run All sent while the status bar still
+    says "Initializing" can be dropped or raise a "Select Kernel" dialog."""
+    page.wait_for_selector(KERNEL_IDLE, timeout=PAGE_READY_MS)
+    page.locator(".jp-StatusBar-Widget").get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(timeout=PAGE_READY_MS)
+
+
 def open_start_notebook_and_run_all(page, server: Server, attempts: int = 3) -> None:
     """Open the start notebook the way the README's command does (the server's default URL), run every cell.
 
     JupyterLab can show the kernel as idle before its websocket is connected; a Run All sent then is dropped
-    (cells stay unnumbered), so it is sent again until the reader is on screen.
+    (cells stay unnumbered) or raises a kernel dialog (accepted: the notebook's own kernel), so it is sent again
+    until the reader is on screen.
     """
     page.goto(server.url("/?reset"), wait_until="domcontentloaded")
     assert "/lab/tree/" + START_NOTEBOOK in page.url, page.url  # the README's command lands on the start notebook
-    page.wait_for_selector(NOTEBOOK_READY, timeout=60_000)
-    page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
+    page.wait_for_selector(NOTEBOOK_READY, timeout=PAGE_READY_MS)
+    wait_until_kernel_idle(page)
     for attempt in range(1, attempts + 1):
         page.locator(".lm-MenuBar-itemLabel:text-is('Run')").click()
         page.locator(".lm-Menu-itemLabel:text-is('Run All Cells')").click()
         try:
-            page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=30_000)
+            page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=PAGE_READY_MS // attempts)
             return
         except Exception:
             if attempt == attempts:
                 raise
-            page.wait_for_selector(KERNEL_IDLE, timeout=60_000)
+            dialog = page.locator(".jp-Dialog")
+            if dialog.count():
+                print(f"JupyterLab dialog during Run All: {dialog.first.inner_text()!r}; accepted")
+                dialog.locator(".jp-mod-accept").first.click()
+            wait_until_kernel_idle(page)
 
 
 def open_voila_app(page, server: Server) -> None:
     """Open the app as a student does: its one page, until the reader is on screen."""
     page.goto(server.url("/"), wait_until="domcontentloaded")
-    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=90_000)
+    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=PAGE_READY_MS)

@@ -1,9 +1,15 @@
 """The reader as a student uses it in a browser page: the same actions in JupyterLab and in Voilà."""
 
 import re
-import time
+
+from harness import UI_WAIT_MS
 
 APP = ".reader-app"
+
+
+def words_pattern(text: str) -> str:
+    """A regular expression for ``text`` in an option label (ipywidgets writes spaces there as non-breaking ones)."""
+    return r"\s".join(re.escape(word) for word in text.split(" "))
 
 
 class ReaderPage:
@@ -15,7 +21,7 @@ class ReaderPage:
         return self.app.locator(".reader-position").inner_text()
 
     def wait_for_position(self, number: int, count: int = 11) -> None:
-        self.app.locator(f".reader-position:text-is('¶{number} of {count}')").wait_for(timeout=20_000)
+        self.app.locator(f".reader-position:text-is('¶{number} of {count}')").wait_for(timeout=UI_WAIT_MS)
 
     def paragraph_text(self) -> str:
         """What a sighted student reads: the text with its visible markers."""
@@ -49,35 +55,26 @@ class ReaderPage:
 
     def open_tab(self, title: str) -> None:
         self.app.locator(f".lm-TabBar-tab:has-text('{title}')").first.click()
+        self.app.locator(f".lm-TabBar-tab.lm-mod-current:has-text('{title}')").first.wait_for(timeout=UI_WAIT_MS)
         # a tab's view is built by the kernel when first opened: wait until the page shows it
-        self.app.locator(self.TAB_VIEWS[title]).first.wait_for(state="visible", timeout=30_000)
+        self.app.locator(self.TAB_VIEWS[title]).first.wait_for(state="visible", timeout=UI_WAIT_MS)
         if title == "Cards":  # a hidden tab catches up with the paragraph when opened: wait for it
             number = int(self.position().split("¶")[1].split()[0])
             self.app.locator(f".reader-entity-cards .widget-select label:text-is('Named in ¶{number}')").wait_for(
-                timeout=20_000
+                timeout=UI_WAIT_MS
             )
 
     def choose_card(self, name_start: str) -> None:
         select = self.app.locator(".reader-entity-cards .widget-select select")
-        label = self._option(select, lambda option: option.startswith(name_start))
+        label = self._option(select, re.compile("^" + words_pattern(name_start)))
         select.select_option(label=label)
-        self.app.locator(f".reader-entity-cards .reader-card h3:has-text('{name_start}')").wait_for(timeout=20_000)
+        self.app.locator(f".reader-entity-cards .reader-card h3:has-text('{name_start}')").wait_for(timeout=UI_WAIT_MS)
 
-    def _option(self, select, matches, timeout: float = 20) -> str:
+    def _option(self, select, pattern: re.Pattern) -> str:
         """The label of the first option that matches, once the kernel has sent the new options."""
-        deadline = time.monotonic() + timeout
-        while True:
-            # ipywidgets writes option labels with non-breaking spaces
-            found = [
-                option
-                for option in select.locator("option").all_text_contents()
-                if matches(option.replace("\xa0", " "))
-            ]
-            if found:
-                return found[0]
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no such option in {select.locator('option').all_text_contents()}")
-            time.sleep(0.2)
+        option = select.locator("option").filter(has_text=pattern).first
+        option.wait_for(state="attached", timeout=UI_WAIT_MS)
+        return option.text_content()
 
     def set_sic_readings(self, on: bool) -> None:
         label = "With [sic] readings" if on else "As written"
@@ -97,7 +94,7 @@ class ReaderPage:
 
     def choose_event(self, title_part: str) -> str:
         select = self.app.locator(".reader-chronology").get_by_label("Event", exact=True)
-        label = self._option(select, lambda option: title_part in option)
+        label = self._option(select, re.compile(words_pattern(title_part)))
         select.select_option(label=label)
         return label
 
@@ -108,7 +105,7 @@ class ReaderPage:
         field = self.note_field()
         field.fill(text)
         field.press("Tab")  # leave the field, as a student would
-        self.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=20_000)
+        self.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=UI_WAIT_MS)
 
     def go_buttons(self, scope: str) -> list[str]:
         return self.app.locator(f"{scope} button.jupyter-button").all_inner_texts()

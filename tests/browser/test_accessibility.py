@@ -1,8 +1,19 @@
 """axe-core on the reader's own container in JupyterLab and Voilà; the whole reader with the keyboard alone."""
 
 import pytest
-from harness import offline_page, open_start_notebook_and_run_all, open_voila_app, start_lab, start_voila
+from harness import (
+    UI_WAIT_MS,
+    offline_page,
+    open_start_notebook_and_run_all,
+    open_voila_app,
+    start_lab,
+    start_voila,
+    wait_for_frames,
+)
+from playwright.sync_api import expect
 from reader_page import ReaderPage
+
+import reader
 
 # JupyterLab clips its body to 0 px with overflow:hidden, so axe would silently skip colour contrast there.
 # For the measurement only, the clip is lifted.
@@ -49,7 +60,9 @@ def assert_accessible(results) -> None:
 def visit_all_views(student: ReaderPage) -> None:
     student.jump_to(2)
     student.app.locator(".reader-paragraph-reader .widget-checkbox input").check()
+    student.app.locator(".reader-claim-mark").first.wait_for(timeout=UI_WAIT_MS)
     student.set_sic_readings(True)
+    student.app.locator(".reader-reading").first.wait_for(timeout=UI_WAIT_MS)
 
 
 @pytest.mark.parametrize("tab", ["Cards", "Chronology", "Quoted document", "Questions", "Search"])
@@ -59,7 +72,7 @@ def test_axe_in_voila(tab, browser, axe_source, voila):
     student = ReaderPage(page)
     visit_all_views(student)
     student.open_tab(tab)
-    page.wait_for_timeout(300)
+    wait_for_frames(page)
     assert_accessible(run_axe(page, axe_source))
     page.context.close()
 
@@ -74,7 +87,7 @@ def test_axe_in_jupyterlab(browser, axe_source, home):
         visit_all_views(student)
         for tab in ("Cards", "Chronology", "Quoted document"):
             student.open_tab(tab)
-            page.wait_for_timeout(300)
+            wait_for_frames(page)
             assert_accessible(run_axe(page, axe_source))
         page.context.close()
     finally:
@@ -97,6 +110,7 @@ def tab_to(page, predicate, limit: int = 120) -> str:
 
 def test_the_whole_reader_with_the_keyboard_alone(browser, voila, screenshots):
     """In the Voilà app: no mouse. Tab, Shift+Tab, Enter, Space and arrows only."""
+    edition = reader.load()
     page = offline_page(browser)
     open_voila_app(page, voila)
     student = ReaderPage(page)
@@ -117,20 +131,20 @@ def test_the_whole_reader_with_the_keyboard_alone(browser, voila, screenshots):
 
     tab_to(page, lambda text: text.startswith("INPUT"))  # the text mode radios
     page.keyboard.press("ArrowDown")
-    student.app.locator(".reader-reading").first.wait_for(timeout=20_000)
+    student.app.locator(".reader-reading").first.wait_for(timeout=UI_WAIT_MS)
 
     tab_to(page, lambda text: text.startswith("INPUT"))  # mark checkable claims
     page.keyboard.press("Space")
-    student.app.locator(".reader-claim-mark").first.wait_for(timeout=20_000)
+    student.app.locator(".reader-claim-mark").first.wait_for(timeout=UI_WAIT_MS)
 
     tab_to(page, lambda text: text.startswith("BUTTON Open the quoted document"))
     page.keyboard.press("Enter")
-    student.app.locator(".reader-excerpt").wait_for(timeout=20_000)
+    student.app.locator(".reader-excerpt").wait_for(timeout=UI_WAIT_MS)
 
     tab_to(page, lambda text: text.startswith("TEXTAREA"), limit=200)  # the note field
     page.keyboard.type("Typed without a mouse.")
     page.keyboard.press("Tab")
-    student.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=20_000)
+    student.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=UI_WAIT_MS)
 
     tab_to(page, lambda text: text.startswith("LI") or "Cards" in text, limit=200)  # the tab bar
     page.keyboard.press("Enter")
@@ -141,9 +155,14 @@ def test_the_whole_reader_with_the_keyboard_alone(browser, voila, screenshots):
     page.wait_for_function(
         "(before) => document.querySelector('.reader-entity-cards .reader-card h3').innerText !== before",
         arg=before,
-        timeout=20_000,
+        timeout=UI_WAIT_MS,
     )
-    page.wait_for_timeout(500)  # the card's buttons arrive with the card
+    shown = heading.inner_text()
+    card = max(
+        (entity for entity in edition.all_entities() if shown.startswith(entity.name)), key=lambda e: len(e.name)
+    )
+    go_buttons = student.app.locator(".reader-entity-cards button.jupyter-button:has-text('Go to ¶')")
+    expect(go_buttons).to_have_text([f"Go to ¶{number}" for number in card.paragraphs])  # they arrive with the card
     tab_to(page, lambda text: text.startswith("BUTTON Go to ¶"))
     target = int(focused(page).split("¶")[1])
     page.keyboard.press("Enter")

@@ -1,7 +1,15 @@
 """An edition whose every text field carries HTML and JavaScript: nothing runs, everything is shown literally."""
 
 import pytest
-from harness import offline_page, open_start_notebook_and_run_all, open_voila_app, start_lab, start_voila
+from harness import (
+    UI_WAIT_MS,
+    offline_page,
+    open_start_notebook_and_run_all,
+    open_voila_app,
+    start_lab,
+    start_voila,
+    wait_for_frames,
+)
 from hostile import MARK, make_hostile_edition
 from reader_page import ReaderPage
 
@@ -26,12 +34,14 @@ def visit_everything(student: ReaderPage, page, edition) -> None:
     student.open_tab("Search")
     student.app.locator(".reader-search input").fill(MARK)
     student.app.locator(".reader-search input").press("Enter")
-    student.app.locator(".reader-search-hit").first.wait_for(timeout=20_000)
+    student.app.locator(".reader-search-hit").first.wait_for(timeout=UI_WAIT_MS)
     student.app.locator(".reader-search-hit").first.hover()
     student.open_tab("Chronology")
     student.app.locator(".reader-chronology svg title").first.wait_for(state="attached")
     page.mouse.move(400, 400)
-    page.wait_for_timeout(500)
+    # a payload would run when an image fails to load or a hover lands: wait until every image has loaded or failed
+    page.wait_for_function("() => Array.from(document.images).every(image => image.complete)")
+    wait_for_frames(page)
 
 
 def assert_nothing_ran_and_text_is_literal(page) -> None:

@@ -3,7 +3,7 @@
 import json
 
 import pytest
-from harness import offline_page, open_start_notebook_and_run_all, start_lab
+from harness import START_NOTEBOOK, UI_WAIT_MS, offline_page, open_start_notebook_and_run_all, start_lab
 from playwright.sync_api import expect
 from reader_page import ReaderPage
 
@@ -35,15 +35,15 @@ def test_student_reads_in_jupyterlab(lab, browser, screenshots):
     assert "Sovnarkzhoy" in student.paragraph_text()
 
     student.set_sic_readings(True)
-    student.app.locator(".reader-reading:text-is('Sovnarkhozy')").wait_for(timeout=20_000)
+    student.app.locator(".reader-reading:text-is('Sovnarkhozy')").wait_for(timeout=UI_WAIT_MS)
     assert "[as written: Sovnarkzhoy]" in student.paragraph_text()
     page.screenshot(path=str(screenshots / "lab-02-sic-readings.png"))
     student.set_sic_readings(False)
-    student.app.locator(".reader-reading").first.wait_for(state="detached", timeout=20_000)
+    student.app.locator(".reader-reading").first.wait_for(state="detached", timeout=UI_WAIT_MS)
 
     student.click("Open the quoted document")
     excerpt = student.app.locator(".reader-excerpt")
-    excerpt.wait_for(timeout=20_000)
+    excerpt.wait_for(timeout=UI_WAIT_MS)
     assert edition.excerpt_document.quotation[:60] in excerpt.inner_text()
     assert "not verified" in excerpt.inner_text()
     page.screenshot(path=str(screenshots / "lab-03-cia-excerpt.png"))
@@ -81,9 +81,11 @@ def test_student_reads_in_jupyterlab(lab, browser, screenshots):
     open_start_notebook_and_run_all(page, lab)
     again = ReaderPage(page)
     again.jump_to(11)
-    expect(again.note_field()).to_have_value("Who fired at Novocherkassk: police or army?", timeout=20_000)
+    expect(again.note_field()).to_have_value("Who fired at Novocherkassk: police or army?", timeout=UI_WAIT_MS)
     saved = json.loads((lab.notes_dir / f"{edition.name}.json").read_text(encoding="utf-8"))
     assert saved["paragraph_notes"]["11"]["text"] == "Who fired at Novocherkassk: police or army?"
     page.screenshot(path=str(screenshots / "lab-06-note-after-reload.png"))
-    assert page.blocked == [] or all("jupyter" not in url for url in page.blocked)
+    assert page.blocked == [], f"JupyterLab asked for something off this machine: {page.blocked}"
+    assert {url.split("/")[2] for url in page.requests} == {f"127.0.0.1:{lab.port}"}, "only the class's server"
+    assert any(f"/api/contents/{START_NOTEBOOK}" in url for url in page.requests), "the notebook came from it"
     page.context.close()
