@@ -108,7 +108,7 @@ def check_port_free(host: str, port: int) -> None:
 def run_voila() -> None:
     """Voilà's own command line, with the reader's template folder in ``JUPYTER_PATH``."""
     os.environ.update(with_template_folder(dict(os.environ)))
-    from voila.app import main
+    from voila.app import main  # type: ignore[import-untyped]
 
     main()
 

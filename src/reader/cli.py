@@ -51,13 +51,15 @@ def _check(arguments) -> int:
 
 def _mentions(arguments) -> int:
     """Write mentions.csv from the cards' aliases (the edition's other files must already be valid)."""
-    from reader.loader import _read_table, default_edition_path
+    from reader.loader import default_edition_path, read_table
     from reader.mentions import find_mentions
     from reader.schema import TABLES_BY_NAME
 
     folder = Path(arguments.path) if arguments.path else default_edition_path()
-    paragraphs = _read_table(folder, TABLES_BY_NAME["paragraphs"])
-    entities = _read_table(folder, TABLES_BY_NAME["entities"])
+    paragraphs = read_table(folder, TABLES_BY_NAME["paragraphs"])
+    entities = read_table(folder, TABLES_BY_NAME["entities"])
+    if paragraphs is None or entities is None:  # both are required: read_table raised already if one is missing
+        raise EditionError("paragraphs.csv and entities.csv are needed to find the mentions")
     texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
     aliases = {
         alias: entity_id

@@ -227,7 +227,9 @@ class StudentNotes:
         for paragraph in edition.all_paragraphs():
             note = self.note(paragraph.number)
             judged = [
-                (claim, self.judgement(claim.claim_id)) for claim in paragraph.claims if self.judgement(claim.claim_id)
+                (claim, judgement)
+                for claim in paragraph.claims
+                if (judgement := self.judgement(claim.claim_id)) is not None
             ]
             if not note and not judged:
                 continue
