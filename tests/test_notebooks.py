@@ -109,7 +109,7 @@ def test_changing_a_displayed_fact_makes_nbval_fail(edition_copy):
         rows = list(csv.reader(events_file))
     header = rows[0]
     target = next(
-        row for row in rows[1:] if row[header.index("theme")] == "economic reform" and not row[header.index("end")]
+        row for row in rows[1:] if row[header.index("theme")] == "economic-reform" and not row[header.index("end")]
     )
     target[header.index("start")] = target[header.index("start")].replace("19", "18", 1)
     with path.open("w", encoding="utf-8", newline="") as events_file:

@@ -48,7 +48,7 @@ def build_handout(edition: Edition, *, teacher: bool = False) -> str:
             + "</section>"
         )
     kind = edition.text_kind
-    sections.append(("essay", f"The {kind}, paragraph by paragraph", "".join(essay)))
+    sections.append(("text", f"The {kind}, paragraph by paragraph", "".join(essay)))
     claims = "".join(
         f"<tr><td>¶{claim.paragraph}</td><td>“{escape(claim.quote)}”</td><td>{escape(claim.verdict)}</td>"
         f"<td>{escape(claim.record)}</td></tr>"

@@ -198,7 +198,7 @@ def _dates(start: str | None, end: str | None) -> str:
 def entity_card_html(entity: Entity, edition: Edition) -> str:
     language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
     original = (
-        f' <span{language} class="reader-ru reader-original-name">({escape(entity.original_name)})</span>'
+        f' <span{language} class="reader-ru">({escape(entity.original_name)})</span>'
         if entity.original_name
         else ""
     )
