@@ -131,7 +131,10 @@ def test_bundled_notebooks_are_generated_from_the_edition_and_its_prose(edition)
     assert sorted(generated) == [path.name for path in NOTEBOOKS]
     for name, text in generated.items():
         made = [(cell["cell_type"], source(cell)) for cell in json.loads(text)["cells"]]
-        stored = [(cell["cell_type"], source(cell)) for cell in json.loads((REPOSITORY / "notebooks" / name).read_text())["cells"]]
+        stored = [
+            (cell["cell_type"], source(cell))
+            for cell in json.loads((REPOSITORY / "notebooks" / name).read_text())["cells"]
+        ]
         assert made == stored, f"{name} differs from what `reader notebooks` makes: run it, then execute-notebooks.py"
 
 

@@ -210,7 +210,9 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate an edition folder and print a summary")
     check.add_argument("path", nargs="?", help="an edition folder (default: every edition of editions.yaml)")
-    check.add_argument("--all", action="store_true", help="every edition of editions.yaml, even if READER_EDITION is set")
+    check.add_argument(
+        "--all", action="store_true", help="every edition of editions.yaml, even if READER_EDITION is set"
+    )
     check.set_defaults(run=_check)
     editions = commands.add_parser("editions", help="list the editions data/editions.yaml names")
     editions.set_defaults(run=_editions)

@@ -94,8 +94,8 @@ def build_handout(edition: Edition, *, teacher: bool = False) -> str:
         f"<title>{escape(edition.title)} — annotated handout</title>"
         f"<style>{css}{PRINT_CSS}</style></head>"
         f'<body class="reader-app"><main><h1>{escape(edition.title)}</h1>'
-        f"<p>An annotated handout: the {escape(kind)} exactly as written, paragraph by paragraph (¶1 …), with [sic] readings "
-        "beside the words as written, editorial notes, questions, the claims checked against the record, the "
+        f"<p>An annotated handout: the {escape(kind)} exactly as written, paragraph by paragraph (¶1 …), with [sic] "
+        "readings beside the words as written, editorial notes, questions, the claims checked against the record, the "
         "chronology, the quoted document and the cards. Every note names its sources.</p>"
         f'<nav aria-label="Contents"><ol>{contents}</ol></nav>{body}</main></body></html>\n'
     )

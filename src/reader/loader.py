@@ -137,7 +137,11 @@ def _read_and_check(folder: Path) -> tuple[dict, dict, list[dict], dict, list[st
             (document, path)
             for name in (EXCERPT_FILE, DOCUMENTS_FILE)
             if (document := documents[name]) is not None
-            for path in ([()] if name == EXCERPT_FILE else [("documents", index) for index in range(len(document.value["documents"]))])
+            for path in (
+                [()]
+                if name == EXCERPT_FILE
+                else [("documents", index) for index in range(len(document.value["documents"]))]
+            )
         ]
         problems = _check_edition(tables, edition_document, quoted, rosters)
         problems += _check_themes(edition_document, tables["events"])
@@ -495,7 +499,7 @@ def _check_yaml_value(document, value, path: tuple, key: Key, warnings: list[str
                 ]
         return problems
     if not isinstance(value, str):
-        quotes = " (in quotes: YAML reads 1957, yes and no as numbers and true/false)"
+        quotes = " (in quotes: YAML reads 1900, yes and no as numbers and true/false)"
         return problem(f"{_type_name(value)}; expected {key.expectation()}{quotes * isinstance(value, int | float)}")
     control = control_character_problem(value)
     if control:
@@ -741,7 +745,7 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
             elif alias not in occurring:
                 problems.append(
                     f"{_where('entities', row['line'], 'aliases')}: {alias!r} does not occur in the "
-                    "text; expected spellings used in the essay"
+                    "text; expected spellings used in the text"
                 )
             alias_owner[alias] = row["entity_id"]
     if problems:

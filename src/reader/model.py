@@ -385,9 +385,7 @@ class Edition:
         )
 
     def theme(self, theme_id_or_label: str) -> Theme:
-        return next(
-            theme for theme in self.themes if theme_id_or_label in (theme.theme_id, theme.label)
-        )
+        return next(theme for theme in self.themes if theme_id_or_label in (theme.theme_id, theme.label))
 
     @property
     def year_span(self) -> tuple[int, int] | None:

@@ -29,11 +29,11 @@ def _csv(header: list[str], rows: list[list] = ()) -> str:  # type: ignore[assig
 EDITION_TEMPLATE = """# The text of this edition and what is known of where it comes from (see data/README.md).
 # Fill in every line marked FILL IN, then run `reader check` on this folder until it says the edition is valid.
 title: {title}
-# FILL IN: what the text is; every label of the reader uses this word (essay, memorandum, speech, letter ...).
+# FILL IN: what the text is; every label of the reader uses this word (memorandum, speech, letter, article ...).
 text_kind: text
 # FILL IN: the language of the text, as a BCP 47 code (en, ru, de, fr ...).
 language: en
-# FILL IN: who wrote it, when it was published (an ISO date like 1957-07-05) and where it can be read;
+# FILL IN: who wrote it, when it was published (an ISO date like 1900-01-31) and where it can be read;
 # leave 'not verified' where that is the answer.
 author: not verified
 published: not verified
@@ -59,7 +59,9 @@ def edition_files(text: str, title: str) -> dict[str, str]:
     for spec in TABLES:
         header = [column.name for column in spec.columns]
         if spec.name == "paragraphs":
-            files[spec.file_name] = _csv(header, [[number, paragraph] for number, paragraph in enumerate(paragraphs, 1)])
+            files[spec.file_name] = _csv(
+                header, [[number, paragraph] for number, paragraph in enumerate(paragraphs, 1)]
+            )
         else:
             files[spec.file_name] = _csv(header)
     return files

@@ -355,9 +355,7 @@ def _directive(edition: Edition, name: str, arguments: list[str]) -> list[Cell]:
         if not arguments or unknown:
             raise ValueError(f"'mentions-of' takes ids of cards; {', '.join(unknown) or 'none'} given")
         listed = ", ".join(f"'{item}'" for item in arguments)
-        return [
-            _code(f'edition.mentions.query("entity_id in [{listed}]").groupby("paragraph")["entity_id"].unique()')
-        ]
+        return [_code(f'edition.mentions.query("entity_id in [{listed}]").groupby("paragraph")["entity_id"].unique()')]
     if name == "questions":
         teacher = arguments[-1:] == ["teacher"]
         chosen = arguments[:-1] if teacher else arguments

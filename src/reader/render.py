@@ -198,9 +198,7 @@ def _dates(start: str | None, end: str | None) -> str:
 def entity_card_html(entity: Entity, edition: Edition) -> str:
     language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
     original = (
-        f' <span{language} class="reader-ru">({escape(entity.original_name)})</span>'
-        if entity.original_name
-        else ""
+        f' <span{language} class="reader-ru">({escape(entity.original_name)})</span>' if entity.original_name else ""
     )
     kind = escape(edition.text_kind)
     spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
@@ -349,8 +347,7 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, theme
             if event.event_id in highlighted_ids:
                 parts.append(f'<circle class="reader-ring" cx="{x:.1f}" cy="{y:.1f}" r="10"/>')
             parts.append(
-                f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>"
-                f"{_shape(theme.shape, x, y, 5)}</g>"
+                f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>{_shape(theme.shape, x, y, 5)}</g>"
             )
         parts.append("</g>")
     parts.append("</svg>")

@@ -147,7 +147,7 @@ class Column:
     def expectation(self) -> str:
         return {
             "text": "some text",
-            "id": "an id of lower-case letters, digits and hyphens (like 'anti-party-group')",
+            "id": "an id of lower-case letters, digits and hyphens (like 'city-council')",
             "int": "a whole number from 1",
             "offset": "a character position (a whole number from 0)",
             "date": DATE_EXPECTATION,
@@ -426,7 +426,7 @@ class Key:
         base = {
             "text": "text",
             "paragraph": "a paragraph number",
-            "year": "a year written in digits (like 1957)",
+            "year": "a year written in digits (like 1900)",
             "colour": "a colour written #rrggbb (like #0b5394)",
             "texts": "a list of texts (one '- text' per line)",
             "date": DATE_EXPECTATION,

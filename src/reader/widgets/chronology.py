@@ -117,7 +117,7 @@ class Chronology(ParagraphView):
         self.timeline.value, self.table.value = self._picture_cache.get_or_make(
             key,
             lambda: (
-                render.timeline_svg(events, highlighted, *self.years, self.edition.themes)
+                render.timeline_svg(events, highlighted, self.years[0], self.years[1], self.edition.themes)
                 if self.edition.all_events()
                 else render.no_events_html(),
                 render.events_table_html(events, highlighted, self.edition.text_kind)
