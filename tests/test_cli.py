@@ -22,7 +22,7 @@ def test_check_bundled_edition(tmp_path):
     for name in ("paragraphs", "entities", "mentions", "events", "notes", "claims", "sources"):
         assert name in result.stdout
     assert "paragraphs            11" in result.stdout
-    assert len(result.stdout.splitlines()) <= 24, "one screen"
+    assert len(result.stdout.splitlines()) <= 15 * result.stdout.count("valid: "), "one screen per edition"
 
 
 def test_check_broken_copy(table, edition_copy):
@@ -117,3 +117,63 @@ def test_mentions_written_through_a_link(edition_copy, tmp_path):
     assert mentions.is_symlink()
     assert kept_elsewhere.read_bytes() == before
     assert sorted(path.name for path in kept_elsewhere.parent.iterdir()) == ["mentions.csv"]
+
+
+def test_check_of_a_bare_folder_lists_every_missing_file_at_once(tmp_path):
+    result = run_cli("check", str(tmp_path))
+    assert result.returncode == 1
+    missing = [line for line in result.stderr.splitlines() if ": missing from " in line]
+    assert len(missing) == 10  # nine tables and edition.yaml, in one run
+    assert result.stderr.splitlines()[-1] == "not valid: 10 problems"
+
+
+def test_new_makes_an_edition_that_check_guides_to_validity(tmp_path):
+    text = tmp_path / "memo.txt"
+    text.write_text("First paragraph,\nwrapped.\n\nSecond paragraph.\n", encoding="utf-8")
+    folder = tmp_path / "memo"
+    assert main(["new", str(text), "--title", "A memo", str(folder)]) == 0
+    assert (folder / "paragraphs.csv").read_text(encoding="utf-8") == (
+        'paragraph,text\n1,"First paragraph, wrapped."\n2,Second paragraph.\n'
+    )
+    result = run_cli("check", str(folder))
+    assert result.returncode == 1
+    assert [line.split(": key ")[1].split(" ")[0] for line in result.stderr.splitlines()[:-1]] == [
+        "'provenance'",
+        "'rights.status'",
+        "'rights.holder'",
+    ]
+    yaml_path = folder / "edition.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text(encoding="utf-8")
+        .replace("provenance: ''", "provenance: a test")
+        .replace("status: ''", "status: public domain")
+        .replace("holder: ''", "holder: nobody"),
+        encoding="utf-8",
+    )
+    assert run_cli("check", str(folder)).returncode == 0
+
+
+def test_new_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
+    (tmp_path / "text.txt").write_text("A text.\n", encoding="utf-8")
+    assert main(["new", str(tmp_path / "text.txt"), "--title", "T", str(tmp_path)]) == 1
+    assert "exists and is not empty" in capsys.readouterr().err
+
+
+def test_source_text_is_checked_against_the_paragraphs(table, edition_copy):
+    table("paragraphs").set(3, "text", table("paragraphs").get(3, "text") + " An added sentence.").save()
+    result = run_cli("check", str(edition_copy))
+    assert result.returncode == 1
+    assert 'error: paragraphs.csv, line 5, column "text": ¶4 is not in source.txt; expected' in result.stderr
+
+
+def test_editions_lists_every_edition_of_the_index(capsys):
+    assert main(["editions"]) == 0
+    shown = capsys.readouterr().out
+    assert "khrushchevs-purges (default)" in shown and "frus-1957-circular-telegram" in shown
+
+
+def test_check_without_argument_checks_every_listed_edition(tmp_path):
+    result = run_cli("check", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("valid: every file") == 2
+    assert "Circular Telegram From the Department of State" in result.stdout

@@ -70,7 +70,7 @@ def test_every_person_the_essay_names_has_a_card(edition):
     assert set(PERSONS_NAMED) <= spellings
     for entity in (edition.entity(entity_id) for entity_id in named["entity_id"]):
         assert entity.paragraphs, f"{entity.entity_id} is never mentioned"
-        assert entity.start and entity.end and entity.name_ru and entity.source_ids
+        assert entity.start and entity.end and entity.original_name and entity.source_ids
 
 
 @pytest.mark.parametrize(
@@ -98,7 +98,7 @@ def test_bodies_and_concepts_the_essay_relies_on(edition, entity_id):
 
 
 def test_presidium_of_june_1957(edition):
-    presidium = edition.presidium
+    presidium = edition.roster_table("presidium")
     assert (presidium["membership"] == "full").sum() == 11
     assert (presidium["membership"] == "candidate").sum() >= 6
     voted_for_removal = set(presidium.query("membership == 'full' and stance == 'for removal'")["entity_id"])
@@ -111,7 +111,7 @@ def test_chronology_covers_the_reform_and_every_dated_statement(edition):
     assert len(events) >= 25
     years = events["start"].str[:4].astype(int)
     assert years.min() <= 1953 and years.max() >= 1965
-    assert {"economic reform", "party politics", "repression and protest", "ideology"} <= set(events["theme"])
+    assert {"economic-reform", "party-politics", "repression-and-protest", "ideology"} <= set(events["theme"])
     for paragraph in edition.all_paragraphs():
         outside_citations = re.sub(r"\([^)]*\)", "", paragraph.text)
         for year in re.findall(r"\b19\d\d\b", outside_citations):
@@ -164,7 +164,7 @@ def test_every_source_is_cited(edition):
         (edition.events, ["source_ids"]),
         (edition.notes, ["source_ids"]),
         (edition.claims, ["sources_for", "sources_against"]),
-        (edition.presidium, ["source_ids"]),
+        (edition.roster_table("presidium"), ["source_ids"]),
         (edition.references, ["source_ids"]),
     ):
         for column in columns:

@@ -971,3 +971,74 @@ def test_data_readme_states_the_file_size_limit():
     from reader.textfiles import MAX_FILE_BYTES
 
     assert f"{MAX_FILE_BYTES // 1024 // 1024} MB" in (REPOSITORY / "data" / "README.md").read_text(encoding="utf-8")
+
+
+# --- the edition's own vocabulary ----------------------------------------------------------------------------
+
+
+def _rewrite_edition_yaml(folder, change):
+    path = folder / "edition.yaml"
+    metadata = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(metadata)
+    path.write_text(yaml.safe_dump(metadata, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def test_a_theme_colour_without_contrast_is_refused(edition_copy):
+    _rewrite_edition_yaml(edition_copy, lambda metadata: metadata["themes"][0].update(colour="#aaaaaa"))
+    expect(
+        edition_copy,
+        r"^edition\.yaml, line \d+, column \d+: key 'themes\[1\]\.colour': #aaaaaa has a contrast of 2\.32:1 on the "
+        r"reader's background #ffffff; expected at least 4\.5:1",
+    )
+
+
+def test_an_event_theme_the_edition_does_not_declare(table, edition_copy):
+    table("events").set(0, "theme", "economics").save()
+    expect(edition_copy, r"^events\.csv, line 2, column \"theme\": 'economics' is not allowed; expected one of")
+
+
+def test_themes_come_from_the_events_when_none_are_declared(edition_copy):
+    _rewrite_edition_yaml(edition_copy, lambda metadata: metadata.pop("themes"))
+    edition = reader.load(edition_copy)
+    assert {theme.label for theme in edition.themes} == {
+        "economic reform",
+        "party politics",
+        "repression and protest",
+        "ideology",
+        "security services",
+        "foreign and military",
+    }
+
+
+def test_the_former_name_ru_column_is_still_read(edition_copy):
+    path = edition_copy / "entities.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("original_name", "name_ru", 1), encoding="utf-8")
+    assert reader.load(edition_copy).entity("khrushchev").original_name == "Никита Сергеевич Хрущёв"
+
+
+def test_a_roster_value_the_edition_does_not_declare(table, edition_copy):
+    _rewrite_edition_yaml(
+        edition_copy, lambda metadata: metadata["rosters"][0]["columns"][1].update(values=["for", "against"])
+    )
+    expect(
+        edition_copy,
+        r"^presidium\.csv, line 2, column \"stance\": 'against removal' is not allowed; expected one "
+        r"of 'for', 'against'",
+    )
+
+
+def test_a_roster_file_that_is_missing(edition_copy):
+    (edition_copy / "presidium.csv").unlink()
+    expect(edition_copy, r"^presidium\.csv: missing from .*; expected a CSV file with columns entity_id, membership")
+
+
+def test_an_edition_without_events_loads_and_its_chronology_says_so(table, edition_copy):
+    for name in ("events", "questions"):
+        (edition_copy / f"{name}.csv").write_text(",".join(table(name).header) + "\n", encoding="utf-8")
+    (edition_copy / "excerpt.yaml").unlink()
+    edition = reader.load(edition_copy)
+    assert edition.all_events() == () and edition.year_span is None
+    assert "No events" in reader.panels.chronology(edition).html
+    chronology = reader.widgets.Chronology(edition)
+    assert "No events" in chronology.timeline.value and chronology.text().startswith("Chronology: 0 of 0 events")
+    assert "quotes no document" in repr(reader.panels.excerpt(edition))

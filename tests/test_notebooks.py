@@ -109,7 +109,7 @@ def test_changing_a_displayed_fact_makes_nbval_fail(edition_copy):
         rows = list(csv.reader(events_file))
     header = rows[0]
     target = next(
-        row for row in rows[1:] if row[header.index("theme")] == "economic reform" and not row[header.index("end")]
+        row for row in rows[1:] if row[header.index("theme")] == "economic-reform" and not row[header.index("end")]
     )
     target[header.index("start")] = target[header.index("start")].replace("19", "18", 1)
     with path.open("w", encoding="utf-8", newline="") as events_file:
@@ -122,3 +122,91 @@ def test_changing_a_displayed_fact_makes_nbval_fail(edition_copy):
 def test_execute_script_is_documented():
     assert (REPOSITORY / "scripts" / "execute-notebooks.py").is_file()
     assert "scripts/execute-notebooks.py" in (REPOSITORY / "README.md").read_text(encoding="utf-8")
+
+
+def test_bundled_notebooks_are_generated_from_the_edition_and_its_prose(edition):
+    from reader.notebooks import build_notebooks
+
+    generated = build_notebooks(edition)
+    assert sorted(generated) == [path.name for path in NOTEBOOKS]
+    for name, text in generated.items():
+        made = [(cell["cell_type"], source(cell)) for cell in json.loads(text)["cells"]]
+        stored = [
+            (cell["cell_type"], source(cell))
+            for cell in json.loads((REPOSITORY / "notebooks" / name).read_text())["cells"]
+        ]
+        assert made == stored, f"{name} differs from what `reader notebooks` makes: run it, then execute-notebooks.py"
+
+
+def test_generation_is_deterministic(tmp_path):
+    from reader.cli import main
+
+    assert main(["notebooks", "--out", str(tmp_path / "first")]) == 0
+    assert main(["notebooks", "--out", str(tmp_path / "second")]) == 0
+    first = {path.name: path.read_bytes() for path in (tmp_path / "first").iterdir()}
+    assert first and first == {path.name: path.read_bytes() for path in (tmp_path / "second").iterdir()}
+
+
+def _new_edition(tmp_path, paragraphs: int):
+    from reader.cli import main
+
+    text = tmp_path / "text.md"
+    text.write_text("\n\n".join(f"Paragraph number {number}\nwrapped." for number in range(1, paragraphs + 1)))
+    folder = tmp_path / "edition"
+    assert main(["new", str(text), "--title", "A memorandum", str(folder)]) == 0
+    yaml_path = folder / "edition.yaml"
+    yaml_path.write_text(
+        yaml_path.read_text()
+        .replace("provenance: ''", "provenance: written for a test")
+        .replace("status: ''", "status: public domain")
+        .replace("holder: ''", "holder: nobody")
+        .replace("text_kind: text", "text_kind: memorandum")
+    )
+    return folder
+
+
+def test_guided_reading_has_one_section_per_paragraph_whatever_their_number(tmp_path):
+    import reader
+    from reader.notebooks import build_notebooks
+
+    notebooks = build_notebooks(reader.load(_new_edition(tmp_path, 12)))
+    guided = json.loads(notebooks["02-guided-reading.ipynb"])["cells"]
+    headings = [source(cell) for cell in guided if source(cell).startswith("## ¶")]
+    assert headings == [f"## ¶{number}" for number in range(1, 13)]
+    assert "reader.panels.paragraph(edition, 12)" in [source(cell) for cell in guided]
+    everything = "".join(notebooks.values())
+    assert "essay" not in everything.lower() and "Khrushchev" not in everything
+
+
+def test_a_prose_directive_that_cannot_be_made_is_one_line(tmp_path):
+    import reader
+    from reader.errors import EditionError
+    from reader.notebooks import build_notebooks
+
+    folder = _new_edition(tmp_path, 2)
+    (folder / "prose").mkdir()
+    (folder / "prose" / "02-reading.md").write_text("# Reading\n<!-- reader: paragraph 9 -->\n")
+    with pytest.raises(EditionError, match=r"^prose/02-reading\.md, line 2: '9' is not a paragraph; expected"):
+        build_notebooks(reader.load(folder))
+
+
+@pytest.mark.slow
+def test_generated_notebooks_run_for_an_edition_without_events_documents_or_questions(tmp_path):
+    import nbformat
+    from nbclient import NotebookClient
+
+    from reader.cli import main
+
+    folder = _new_edition(tmp_path, 3)
+    assert main(["notebooks", str(folder), "--out", str(tmp_path / "notebooks")]) == 0
+    os.environ["READER_EDITION"] = str(folder)
+    try:
+        for path in sorted((tmp_path / "notebooks").glob("*.ipynb")):
+            notebook = nbformat.read(path, as_version=4)
+            NotebookClient(notebook, timeout=120, kernel_name="python3").execute()
+            outputs = [output for cell in notebook.cells for output in cell.get("outputs", [])]
+            assert not [output for output in outputs if output.get("output_type") == "error"], path.name
+            shown = json.dumps(outputs)
+            assert "Khrushchev" not in shown and "essay" not in shown.lower(), path.name
+    finally:
+        del os.environ["READER_EDITION"]

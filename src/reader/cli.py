@@ -34,9 +34,29 @@ def _write(path: Path, text: str) -> Path:
 
 
 def _check(arguments) -> int:
-    from reader.loader import load
+    """One edition (a folder, or READER_EDITION); with no argument, every edition editions.yaml lists."""
+    from reader.paths import listed_editions
 
-    edition = load(arguments.path)
+    if arguments.path or (os.environ.get("READER_EDITION") and not arguments.all):
+        return _check_one(arguments.path)
+    failed = 0
+    for folder in listed_editions():
+        try:
+            _check_one(folder)
+        except EditionError as error:
+            failed += 1
+            _print_problems(error, prefix=f"{folder.name}: ")
+    if failed:
+        raise CommandError(f"{failed} edition{'s' if failed != 1 else ''} not valid")
+    return 0
+
+
+def _check_one(path) -> int:
+    from reader.loader import load
+    from reader.notebooks import build_notebooks
+
+    edition = load(path)
+    build_notebooks(edition)  # its prose files too: a directive that cannot be made into cells is a problem
     for warning in edition.warnings:  # valid, but likely to mislead: said, without failing the check
         print(f"warning: {warning}", file=sys.stderr)
     print(f"{edition.title}")
@@ -46,6 +66,51 @@ def _check(arguments) -> int:
     verdicts = edition.claims["verdict"].value_counts()
     print("  claims by verdict: " + ", ".join(f"{verdict} {count}" for verdict, count in verdicts.items()))
     print("valid: every file, column, id, date, quotation and mention checks out")
+    return 0
+
+
+def _editions(arguments) -> int:
+    """The editions editions.yaml lists, the default marked, each with its title."""
+    from reader.paths import data_root, default_edition_name, listed_editions
+
+    default = default_edition_name()
+    print(f"editions in {data_root()}:")
+    for folder in listed_editions():
+        mark = " (default)" if folder.name == default else ""
+        print(f"  {folder.name}{mark}")
+    return 0
+
+
+def _new(arguments) -> int:
+    """A new edition folder from a plain-text or Markdown file: paragraphs numbered, every file with its header."""
+    from reader import textfiles
+    from reader.newedition import edition_files
+
+    folder = Path(arguments.folder)
+    if folder.exists() and any(folder.iterdir()):
+        raise CommandError(f"{folder}: exists and is not empty; expected a new folder for the edition")
+    source = Path(arguments.text)
+    if not source.is_file():
+        raise CommandError(f"{source}: no such file; expected a plain-text or Markdown file")
+    text = textfiles.read_text(source)
+    files = edition_files(text, arguments.title)
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, content in files.items():
+        _write(folder / name, content)
+    paragraphs = files["paragraphs.csv"].count("\n") - 1
+    print(f"wrote a new edition in {folder}: {len(files)} files, {paragraphs} paragraphs")
+    print(f"next: fill in the lines marked FILL IN in {folder / 'edition.yaml'}, then run: reader check {folder}")
+    return 0
+
+
+def _notebooks(arguments) -> int:
+    from reader.loader import load
+    from reader.notebooks import write_notebooks
+
+    edition = load(arguments.path)
+    folder = Path(arguments.out or f"{edition.name}-notebooks")
+    written = write_notebooks(edition, folder, _write)
+    print(f"wrote {len(written)} notebooks to {folder} (run them, e.g. with scripts/execute-notebooks.py)")
     return 0
 
 
@@ -128,13 +193,38 @@ def _export(arguments) -> int:
     return 0
 
 
+def _print_problems(error: EditionError, limit: int | None = None, prefix: str = "") -> None:
+    for problem in error.problems[:limit]:
+        print(f"error: {prefix}{problem}", file=sys.stderr)
+    if limit is not None and len(error.problems) > limit:
+        print(f"… and {len(error.problems) - limit} more like these", file=sys.stderr)
+    print(
+        f"not valid: {prefix}{len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}",
+        file=sys.stderr,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reader", description="The annotated reader's command line.")
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate an edition folder and print a summary")
-    check.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    check.add_argument("path", nargs="?", help="an edition folder (default: every edition of editions.yaml)")
+    check.add_argument(
+        "--all", action="store_true", help="every edition of editions.yaml, even if READER_EDITION is set"
+    )
     check.set_defaults(run=_check)
+    editions = commands.add_parser("editions", help="list the editions data/editions.yaml names")
+    editions.set_defaults(run=_editions)
+    new = commands.add_parser("new", help="make a new edition folder from a plain-text or Markdown file")
+    new.add_argument("text", help="the text: paragraphs separated by blank lines")
+    new.add_argument("--title", required=True, help="the text's title, as written")
+    new.add_argument("folder", help="the new edition's folder (must not exist, or be empty)")
+    new.set_defaults(run=_new)
+    notebooks = commands.add_parser("notebooks", help="write the edition's notebooks (guided reading, register ...)")
+    notebooks.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    notebooks.add_argument("--out", help="the folder to write them to (default: <edition>-notebooks)")
+    notebooks.set_defaults(run=_notebooks)
     mentions = commands.add_parser("mentions", help="find every mention of every card's spellings in the text")
     mentions.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
     mentions.add_argument("--write", action="store_true", help="write them to the edition's mentions.csv")
@@ -170,14 +260,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return arguments.run(arguments)
     except EditionError as error:
-        for problem in error.problems[:MAX_PROBLEMS_SHOWN]:
-            print(f"error: {problem}", file=sys.stderr)
-        if len(error.problems) > MAX_PROBLEMS_SHOWN:
-            print(f"… and {len(error.problems) - MAX_PROBLEMS_SHOWN} more like these", file=sys.stderr)
-        print(
-            f"not valid: {len(error.problems)} problem{'s' if len(error.problems) != 1 else ''}",
-            file=sys.stderr,
-        )
+        # `reader check` lists every problem; other commands stop at a screenful.
+        _print_problems(error, limit=None if arguments.command == "check" else MAX_PROBLEMS_SHOWN)
         return 1
     except CommandError as error:
         print(f"error: {error}", file=sys.stderr)

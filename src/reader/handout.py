@@ -47,7 +47,8 @@ def build_handout(edition: Edition, *, teacher: bool = False) -> str:
             )
             + "</section>"
         )
-    sections.append(("essay", "The essay, paragraph by paragraph", "".join(essay)))
+    kind = edition.text_kind
+    sections.append(("text", f"The {kind}, paragraph by paragraph", "".join(essay)))
     claims = "".join(
         f"<tr><td>¶{claim.paragraph}</td><td>“{escape(claim.quote)}”</td><td>{escape(claim.verdict)}</td>"
         f"<td>{escape(claim.record)}</td></tr>"
@@ -63,10 +64,12 @@ def build_handout(edition: Edition, *, teacher: bool = False) -> str:
         )
     )
     sections.append(("chronology", "Chronology", panels.chronology(edition).html))
-    if edition.excerpt_document:
-        sections.append(("excerpt", "The quoted document", render.excerpt_html(edition.excerpt_document, edition)))
-    if edition.presidium is not None:
-        sections.append(("presidium", "The Presidium in June 1957", panels.presidium(edition).html))
+    for number, document in enumerate(edition.documents, start=1):
+        anchor = "excerpt" if number == 1 else f"excerpt-{number}"
+        title = "The quoted document" + (f" {number}" if len(edition.documents) > 1 else "")
+        sections.append((anchor, title, render.excerpt_html(document, edition)))
+    for roster in edition.rosters():
+        sections.append((roster.roster_id, roster.title, render.roster_html(roster, edition)))
     sections.append(
         (
             "cards",
@@ -91,8 +94,8 @@ def build_handout(edition: Edition, *, teacher: bool = False) -> str:
         f"<title>{escape(edition.title)} — annotated handout</title>"
         f"<style>{css}{PRINT_CSS}</style></head>"
         f'<body class="reader-app"><main><h1>{escape(edition.title)}</h1>'
-        "<p>An annotated handout: the essay exactly as written, paragraph by paragraph (¶1 …), with [sic] readings "
-        "beside the words as written, editorial notes, questions, the claims checked against the record, the "
+        f"<p>An annotated handout: the {escape(kind)} exactly as written, paragraph by paragraph (¶1 …), with [sic] "
+        "readings beside the words as written, editorial notes, questions, the claims checked against the record, the "
         "chronology, the quoted document and the cards. Every note names its sources.</p>"
         f'<nav aria-label="Contents"><ol>{contents}</ol></nav>{body}</main></body></html>\n'
     )

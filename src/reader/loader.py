@@ -19,6 +19,9 @@ from reader.model import Edition, prepared_tables
 from reader.paths import default_edition_path
 from reader.schema import (
     ID_PATTERN,
+    MINIMUM_CONTRAST,
+    READER_BACKGROUND,
+    SOURCE_TEXT,
     TABLES,
     TARGET_FILES,
     YAML_FILES,
@@ -27,9 +30,11 @@ from reader.schema import (
     Key,
     TableSpec,
     check_iso_date,
+    contrast_ratio,
     control_character_problem,
     edition_file_names,
     lookalike_letters,
+    roster_spec,
     text_warnings,
 )
 
@@ -40,6 +45,7 @@ if TYPE_CHECKING:
 
 EDITION_FILE = "edition.yaml"
 EXCERPT_FILE = "excerpt.yaml"
+DOCUMENTS_FILE = "documents.yaml"
 
 
 def load(path: str | Path | None = None) -> Edition:
@@ -54,18 +60,27 @@ def load(path: str | Path | None = None) -> Edition:
     problems = [problem for name in edition_file_names() if (problem := textfiles.file_problem(folder / name))]
     if problems:
         raise EditionError(problems)
-    key = cache.edition_key(folder, __version__, edition_file_names()) if cache.enabled() else None
+    key = cache.edition_key(folder, __version__, _cached_file_names(folder)) if cache.enabled() else None
     cached = cache.read(key) if key else None
     if isinstance(cached, Edition):
         cached.folder = folder
         return cached
-    tables, metadata, excerpt, rows, warnings = _read_and_check(folder)
-    edition = Edition(folder=folder, tables=tables, metadata=metadata, excerpt_data=excerpt, rows=rows)
+    tables, metadata, documents, rows, warnings = _read_and_check(folder)
+    edition = Edition(folder=folder, tables=tables, metadata=metadata, documents_data=documents, rows=rows)
     edition.warnings = tuple(warnings)
     edition.tables_source = tables_again
     if key:
         cache.write_edition(key, edition)
     return edition
+
+
+def _cached_file_names(folder: Path) -> tuple[str, ...]:
+    """The files the cache key is made of: the fixed ones, and every CSV of the folder (rosters among them)."""
+    try:
+        csv_names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".csv"))
+    except OSError:
+        csv_names = []
+    return tuple(dict.fromkeys((*edition_file_names(), *csv_names)))
 
 
 def tables_again(edition: Edition) -> dict:
@@ -81,30 +96,167 @@ def validated_tables(folder: Path) -> dict[str, pd.DataFrame | None]:
     return _read_and_check(folder)[0]
 
 
-def _read_and_check(folder: Path) -> tuple[dict, dict, dict | None, dict, list[str]]:
-    """The tables, the edition's and the excerpt's YAML, each table's rows as dicts, and the warnings."""
-    warnings: list[str] = []
+def _collect(problems: list[str], read, *arguments):
+    """The value ``read`` returns, or None with its problems added: every file is read before any is refused."""
     try:
-        tables = {spec.name: _read_table(folder, spec, warnings) for spec in TABLES}
-        documents = {name: _read_yaml(folder / name, YAML_REQUIRED[name]) for name in YAML_FILES}
-        problems = []
+        return read(*arguments)
+    except EditionError as error:
+        problems += error.problems
+        return None
+
+
+def _read_and_check(folder: Path) -> tuple[dict, dict, list[dict], dict, list[str]]:
+    """The tables, the edition's YAML, its quoted documents, each table's rows as dicts, and the warnings.
+
+    Every file is read and checked on its own first, and all their problems are reported together (a bare folder
+    hears of every missing file at once); the checks across files follow when every file could be read.
+    """
+    warnings: list[str] = []
+    problems: list[str] = []
+    try:
+        tables = {spec.name: _collect(problems, _read_table, folder, spec, warnings) for spec in TABLES}
+        documents = {name: _collect(problems, _read_yaml, folder / name, YAML_REQUIRED[name]) for name in YAML_FILES}
         for name, document in documents.items():
             if document is not None:
                 problems += _check_yaml(document, YAML_FILES[name], warnings)
+        edition_document = documents[EDITION_FILE]
+        rosters: list[TableSpec] = []
+        if edition_document is not None and not problems:
+            rosters = _roster_specs(edition_document, problems)
+            for spec in rosters:
+                problem = textfiles.file_problem(folder / spec.file_name)
+                if problem:
+                    problems.append(problem)
+                    continue
+                tables[spec.name] = _collect(problems, _read_table, folder, spec, warnings)
         if problems:
             raise EditionError(problems)
-        edition_document, excerpt_document = documents[EDITION_FILE], documents[EXCERPT_FILE]
         if edition_document is None:  # _read_yaml raised already: edition.yaml is required
             raise EditionError(f"{EDITION_FILE}: missing from {folder}")
-        metadata = edition_document.value
-        excerpt = excerpt_document.value if excerpt_document else None
-        problems = _check_edition(tables, edition_document, excerpt_document)
+        quoted = [
+            (document, path)
+            for name in (EXCERPT_FILE, DOCUMENTS_FILE)
+            if (document := documents[name]) is not None
+            for path in (
+                [()]
+                if name == EXCERPT_FILE
+                else [("documents", index) for index in range(len(document.value["documents"]))]
+            )
+        ]
+        problems = _check_edition(tables, edition_document, quoted, rosters)
+        problems += _check_themes(edition_document, tables["events"])
+        problems += _check_source_text(folder, tables["paragraphs"])
         if problems:
             raise EditionError(problems)
         rows = {name: (_rows(frame) if frame is not None else None) for name, frame in tables.items()}
-        return tables, metadata, excerpt, rows, warnings
+        quoted_documents = [_value_at(document.value, path) for document, path in quoted]
+        return tables, edition_document.value, quoted_documents, rows, warnings
     finally:
         _ROWS_OF_TABLES.clear()
+
+
+def _value_at(value, path: tuple):
+    for part in path:
+        value = value[part]
+    return value
+
+
+ROSTER_COLUMN_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+def _roster_specs(document: YamlDocument, problems: list[str]) -> list[TableSpec]:
+    """The tables the edition's ``rosters`` declare, with a problem for each declaration that cannot be one."""
+    specs = []
+    fixed = set(edition_file_names())
+    for index, roster in enumerate(document.value.get("rosters") or ()):
+        where = ("rosters", index)
+        file_name = roster["file"]
+        if not re.fullmatch(r"[a-z0-9][a-z0-9-]*\.csv", file_name) or file_name in fixed:
+            problems.append(
+                f"{document.where((*where, 'file'))}: key {_label((*where, 'file'))!r}: {file_name!r}; expected the "
+                "name of a CSV file of this folder in lower-case letters, digits and hyphens (like 'vote.csv'), "
+                "other than the edition's own files"
+            )
+            continue
+        names = [column["name"] for column in roster["columns"]]
+        for column_index, column in enumerate(roster["columns"]):
+            column_where = (*where, "columns", column_index)
+            if not ROSTER_COLUMN_NAME.fullmatch(column["name"]) or column["name"] in ("entity_id", "source_ids"):
+                problems.append(
+                    f"{document.where((*column_where, 'name'))}: key {_label((*column_where, 'name'))!r}: "
+                    f"{column['name']!r}; expected a column name of lower-case letters, digits and underscores, "
+                    "other than entity_id and source_ids"
+                )
+            elif names.count(column["name"]) > 1:
+                problems.append(
+                    f"{document.where((*column_where, 'name'))}: key {_label((*column_where, 'name'))!r}: "
+                    f"{column['name']!r} is declared twice; expected each column once"
+                )
+            note = column.get("note")
+            if note and note not in names:
+                problems.append(
+                    f"{document.where((*column_where, 'note'))}: key {_label((*column_where, 'note'))!r}: "
+                    f"{note!r} is not a column of this roster; expected one of " + ", ".join(names)
+                )
+        specs.append(roster_spec(roster))
+    return specs
+
+
+def _check_themes(document: YamlDocument, events: pd.DataFrame | None) -> list[str]:
+    """Declared themes: ids unique, colours readable on the reader's background; every event's theme declared."""
+    themes = document.value.get("themes") or []
+    problems = []
+    seen: set[str] = set()
+    for index, theme in enumerate(themes):
+        where = ("themes", index)
+        if not ID_PATTERN.fullmatch(theme["id"]) or theme["id"] in seen:
+            problems.append(
+                f"{document.where((*where, 'id'))}: key {_label((*where, 'id'))!r}: {theme['id']!r} is "
+                + ("declared twice" if theme["id"] in seen else "not a valid id")
+                + "; expected a unique id of lower-case letters, digits and hyphens"
+            )
+        seen.add(theme["id"])
+        ratio = contrast_ratio(theme["colour"], READER_BACKGROUND)
+        if ratio < MINIMUM_CONTRAST:
+            problems.append(
+                f"{document.where((*where, 'colour'))}: key {_label((*where, 'colour'))!r}: {theme['colour']} has a "
+                f"contrast of {ratio:.2f}:1 on the reader's background {READER_BACKGROUND}; expected at least "
+                f"{MINIMUM_CONTRAST}:1 (a darker colour)"
+            )
+    if themes and events is not None:
+        for row in _rows(events):
+            if row["theme"] not in seen:
+                problems.append(
+                    f"{_where('events', row['line'], 'theme')}: {row['theme']!r} is not allowed; expected one of "
+                    + ", ".join(repr(theme_id) for theme_id in seen)
+                    + " (the themes edition.yaml declares)"
+                )
+    return problems
+
+
+def _normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _check_source_text(folder: Path, paragraphs: pd.DataFrame | None) -> list[str]:
+    """When source.txt is present, every paragraph's text is in it, in order (spaces and line breaks aside)."""
+    path = folder / SOURCE_TEXT
+    if paragraphs is None or not textfiles.exists(path):
+        return []
+    source = _normalised(textfiles.read_text(path))
+    position = 0
+    for row in _rows(paragraphs):
+        found = source.find(_normalised(row["text"]), position)
+        if found < 0:
+            elsewhere = source.find(_normalised(row["text"])) >= 0
+            return [
+                f"{_where('paragraphs', row['line'], 'text')}: ¶{row['paragraph']} is not in {SOURCE_TEXT}"
+                + (" after the paragraph before it" if elsewhere else "")
+                + f"; expected every paragraph's text copied from {SOURCE_TEXT}, in order (spaces and line "
+                "breaks aside)"
+            ]
+        position = found + len(_normalised(row["text"]))
+    return []
 
 
 # --- reading -------------------------------------------------------------------------------------------------
@@ -142,7 +294,8 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
                 f"{spec.file_name}: empty file; expected a header line with columns "
                 + ", ".join(column.name for column in spec.columns)
             )
-        header = [name.strip() for name in header]
+        former = {old: column.name for column in spec.columns for old in column.former_names}
+        header = [former.get(name.strip(), name.strip()) for name in header]
         expected = [column.name for column in spec.columns]
         missing = [name for name in expected if name not in header]
         if missing:
@@ -317,6 +470,20 @@ def _check_yaml_value(document, value, path: tuple, key: Key, warnings: list[str
         if isinstance(value, bool) or not isinstance(value, int):
             return problem(f"{_type_name(value)}; expected {key.expectation()}")
         return []
+    if key.kind == "year":
+        if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 9999:
+            return problem(f"{_type_name(value)}; expected {key.expectation()}")
+        return []
+    if key.kind == "texts":
+        if not isinstance(value, list):
+            return problem(f"{_type_name(value)}; expected {key.expectation()}")
+        problems = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not item.strip():
+                problems += problem(f"item {index + 1} is {_type_name(item)}; expected some text")
+            elif control := control_character_problem(item):
+                problems += problem(control)
+        return problems
     if key.kind == "source_ids":
         if not isinstance(value, list):
             return problem(f"{_type_name(value)}; expected {key.expectation()} (one '- id' per line)")
@@ -332,7 +499,7 @@ def _check_yaml_value(document, value, path: tuple, key: Key, warnings: list[str
                 ]
         return problems
     if not isinstance(value, str):
-        quotes = " (in quotes: YAML reads 1957, yes and no as numbers and true/false)"
+        quotes = " (in quotes: YAML reads 1900, yes and no as numbers and true/false)"
         return problem(f"{_type_name(value)}; expected {key.expectation()}{quotes * isinstance(value, int | float)}")
     control = control_character_problem(value)
     if control:
@@ -344,6 +511,8 @@ def _check_yaml_value(document, value, path: tuple, key: Key, warnings: list[str
     try:
         if key.kind == "date":
             check_iso_date(value)
+        elif key.kind == "colour" and not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+            raise CellError(f"{value!r} is not a colour")
         elif key.kind == "url" and not re.fullmatch(r"https?://\S+", value):
             raise CellError(f"{value!r} is not a web address")
         elif key.kind == "enum" and value not in key.allowed:
@@ -376,10 +545,14 @@ def _where(table: str, line: int, column: str | None = None) -> str:
 
 
 def _check_edition(
-    tables: dict[str, pd.DataFrame | None], metadata: YamlDocument, excerpt: YamlDocument | None
+    tables: dict[str, pd.DataFrame | None],
+    metadata: YamlDocument,
+    quoted: list[tuple[YamlDocument, tuple]],
+    rosters: list[TableSpec],
 ) -> list[str]:
+    specs = (*TABLES, *rosters)
     problems: list[str] = []
-    problems += _check_keys(tables)
+    problems += _check_keys(tables, specs)
     paragraphs = tables["paragraphs"]
     if paragraphs is None:  # a required table: reading it raised already if it was missing
         return ["paragraphs.csv: missing; expected the text of the edition, one row per paragraph"]
@@ -388,20 +561,22 @@ def _check_edition(
         return problems
     texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
     citable = _citable_ids(tables, problems)
-    problems += _check_references(tables, texts, citable)
+    problems += _check_references(tables, texts, citable, specs)
+    problems += _check_roster_kinds(tables, metadata)
     problems += _check_date_ranges(tables)
     problems += _check_quotes(tables, texts)
     problems += _check_aliases_and_mentions(tables, texts)
     problems += _check_yaml_sources(metadata, citable)
-    if excerpt is not None:
-        problems += _check_yaml_sources(excerpt, citable)
-        problems += _check_excerpt(excerpt, texts)
+    for document in {id(document): document for document, _ in quoted}.values():
+        problems += _check_yaml_sources(document, citable)
+    for document, path in quoted:
+        problems += _check_excerpt(document, texts, path)
     return problems
 
 
-def _check_keys(tables) -> list[str]:
+def _check_keys(tables, specs) -> list[str]:
     problems = []
-    for spec in TABLES:
+    for spec in specs:
         frame = tables[spec.name]
         if frame is not None and spec.unique:
             for row in _rows(frame[frame.duplicated(list(spec.unique))]):
@@ -441,7 +616,7 @@ def _citable_ids(tables, problems: list[str]) -> set[str]:
     return sources | set(references["reference_id"])
 
 
-def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[str]:
+def _check_references(tables, texts: dict[int, str], citable: set[str], specs) -> list[str]:
     """Every id a row names must exist: sources, entities, paragraphs."""
     problems = []
     entity_ids = set(tables["entities"]["entity_id"])
@@ -449,7 +624,7 @@ def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[
         set(tables["notes"]["note_id"]) | set(tables["claims"]["claim_id"]) | set(tables["events"]["event_id"])
     )
     known_ids = {"sources": citable, "entities": entity_ids, "apparatus": apparatus_ids}
-    for spec in TABLES:
+    for spec in specs:
         frame = tables[spec.name]
         checked = [
             column
@@ -477,14 +652,24 @@ def _check_references(tables, texts: dict[int, str], citable: set[str]) -> list[
                                 f"{_where(spec.name, row['line'], column.name)}: paragraph {number} "
                                 f"does not exist; expected a number from 1 to {len(texts)}"
                             )
-    presidium = tables["presidium"]
-    if presidium is not None:
-        kinds = dict(zip(tables["entities"]["entity_id"], tables["entities"]["kind"], strict=True))
-        for row in _rows(presidium):
-            if kinds.get(row["entity_id"], "person") != "person":
+    return problems
+
+
+def _check_roster_kinds(tables, metadata: YamlDocument) -> list[str]:
+    """A roster that declares ``entity_kind`` lists cards of that kind only."""
+    problems = []
+    kinds = dict(zip(tables["entities"]["entity_id"], tables["entities"]["kind"], strict=True))
+    for roster in metadata.value.get("rosters") or ():
+        wanted = roster.get("entity_kind")
+        frame = tables.get(roster_spec(roster).name)
+        if not wanted or frame is None:
+            continue
+        for row in _rows(frame):
+            kind = kinds.get(row["entity_id"], wanted)
+            if kind != wanted:
                 problems.append(
-                    f"{_where('presidium', row['line'], 'entity_id')}: {row['entity_id']!r} is a "
-                    f"{kinds[row['entity_id']]}; expected the id of a person"
+                    f"{_where(roster_spec(roster).name, row['line'], 'entity_id')}: {row['entity_id']!r} is a "
+                    f"{kind}; expected the id of a {wanted}"
                 )
     return problems
 
@@ -560,7 +745,7 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
             elif alias not in occurring:
                 problems.append(
                     f"{_where('entities', row['line'], 'aliases')}: {alias!r} does not occur in the "
-                    "text; expected spellings used in the essay"
+                    "text; expected spellings used in the text"
                 )
             alias_owner[alias] = row["entity_id"]
     if problems:
@@ -627,17 +812,17 @@ def _check_yaml_sources(document: YamlDocument, citable: set[str]) -> list[str]:
     ]
 
 
-def _check_excerpt(document: YamlDocument, texts: dict[int, str]) -> list[str]:
-    excerpt = document.value
+def _check_excerpt(document: YamlDocument, texts: dict[int, str], path: tuple = ()) -> list[str]:
+    excerpt = _value_at(document.value, path)
     paragraph = excerpt["paragraph"]
     if paragraph not in texts:
         return [
-            f"{document.where(('paragraph',))}: key 'paragraph': {paragraph!r}; expected a paragraph number from 1 "
-            f"to {len(texts)}"
+            f"{document.where((*path, 'paragraph'))}: key {_label((*path, 'paragraph'))!r}: {paragraph!r}; expected "
+            f"a paragraph number from 1 to {len(texts)}"
         ]
     return [
-        f"{document.where((key,))}: key {key!r}: {_shorten(excerpt[key])!r} is not in ¶{paragraph}; "
-        "expected the words exactly as the essay gives them"
+        f"{document.where((*path, key))}: key {_label((*path, key))!r}: {_shorten(excerpt[key])!r} is not in "
+        f"¶{paragraph}; expected the words exactly as the text gives them"
         for key in ("quotation", "essay_citation")
         if excerpt[key] not in texts[paragraph]
     ]

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from reader.schema import date_precision
+from reader.schema import DEFAULT_LANGUAGE, DEFAULT_TEXT_KIND, THEME_SHAPES, date_precision, roster_spec
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -46,7 +46,7 @@ class Entity:
     entity_id: str
     kind: str
     name: str
-    name_ru: str | None
+    original_name: str | None
     aliases: tuple[str, ...]
     start: str | None
     end: str | None
@@ -64,11 +64,12 @@ class Event:
     end: str | None
     title: str
     summary: str
-    theme: str
+    theme: str  # the theme's label, as shown; ``theme_id`` is the id the events table holds
     paragraphs: tuple[int, ...]
     essay_date: str | None
     essay_wording: str | None
     source_ids: tuple[str, ...]
+    theme_id: str = ""
 
     @property
     def precision(self) -> str:
@@ -103,13 +104,43 @@ class Claim:
 
 
 @dataclass(frozen=True)
-class PresidiumMember:
-    entity_id: str
-    membership: str
-    stance: str
-    stance_note: str
-    fate: str
-    source_ids: tuple[str, ...]
+class Theme:
+    """A theme of the chronology: its id (in events.csv), its label, its colour and its mark."""
+
+    theme_id: str
+    label: str
+    colour: str
+    shape: str
+
+
+# Colours for themes an edition does not declare (each at least 4.5:1 on white), in this order.
+DEFAULT_THEME_COLOURS = ("#0b5394", "#6a1b9a", "#b00020", "#8a4b00", "#333333", "#1b5e20")
+
+
+@dataclass(frozen=True)
+class RosterColumn:
+    name: str
+    label: str
+    values: tuple[str, ...] = ()
+    note: str | None = None  # a column whose text follows this one's value in the same cell
+
+
+@dataclass(frozen=True)
+class Roster:
+    """A table of cards the edition declares (members of a body, signatories, a vote): caption, columns, rows."""
+
+    roster_id: str
+    caption: str
+    title: str
+    entity_label: str
+    columns: tuple[RosterColumn, ...]
+    rows: tuple[dict, ...]
+
+    @property
+    def shown_columns(self) -> tuple[RosterColumn, ...]:
+        """The columns with a cell of their own (a note is shown in the cell of the column it annotates)."""
+        notes = {column.note for column in self.columns if column.note}
+        return tuple(column for column in self.columns if column.name not in notes)
 
 
 @dataclass(frozen=True)
@@ -133,6 +164,7 @@ class Excerpt:
     verification: tuple[dict, ...]
     context: tuple[dict, ...]
     related_documents: tuple[dict, ...] = ()
+    context_heading: str | None = None
 
 
 @dataclass(frozen=True)
@@ -194,8 +226,9 @@ class Edition:
     """One text with its apparatus: DataFrames to query, and model objects to render.
 
     DataFrames: ``paragraphs``, ``entities``, ``roles``, ``mentions``, ``events``, ``notes``, ``claims``,
-    ``references``, ``sources``, ``presidium``, ``questions``, ``excerpt`` (the quoted document, one row per part
-    with its verification status); ``excerpt_document`` is the quoted document as a model object.
+    ``references``, ``sources``, ``questions``, ``excerpt`` (the first quoted document, one row per part with its
+    verification status), and each roster by ``roster_table(id)``; ``documents`` are the quoted documents as model
+    objects (``excerpt_document`` the first).
 
     The model objects are plain Python. The DataFrames are kept apart when the edition is cached (see
     ``reader.cache``), so a kernel that only reads — every student's — never imports pandas; the first use of a
@@ -203,19 +236,28 @@ class Edition:
     """
 
     def __init__(
-        self, folder: Path, tables: dict, metadata: dict, excerpt_data: dict | None = None, rows: dict | None = None
+        self,
+        folder: Path,
+        tables: dict,
+        metadata: dict,
+        excerpt_data: dict | None = None,
+        rows: dict | None = None,
+        documents_data: list[dict] | None = None,
     ):
-        """``rows``: each table's rows as dicts, when the loader has them already (else they come from ``tables``)."""
+        """``rows``: each table's rows as dicts, when the loader has them already (else they come from ``tables``).
+
+        ``documents_data``: the quoted documents (``excerpt_data`` is the one of an edition with a single one).
+        """
         self.folder = folder
         self.metadata = metadata
-        self.excerpt_data = excerpt_data
+        documents_data = list(documents_data or ([excerpt_data] if excerpt_data else []))
+        self.excerpt_data = documents_data[0] if documents_data else None
         self.tables_key: str | None = None  # where reader.cache keeps the DataFrames of a cached edition
         # Gives the prepared tables back to a model whose DataFrames were kept apart (set by the loader).
         self.tables_source: Callable[[Edition], dict] | None = None
         self.warnings: tuple[str, ...] = ()  # valid, but likely to mislead: one line each, as for errors
         self._tables = prepared_tables(tables)
-        data = excerpt_data
-        self.excerpt_document = (
+        self.documents = tuple(
             Excerpt(
                 **{
                     key: data[key]
@@ -224,10 +266,11 @@ class Edition:
                 verification=tuple(data.get("verification") or ()),
                 context=tuple(data.get("context") or ()),
                 related_documents=tuple(data.get("related_documents") or ()),
+                context_heading=data.get("context_heading"),
             )
-            if data
-            else None
+            for data in documents_data
         )
+        self.excerpt_document = self.documents[0] if self.documents else None
         self._counts = {name: (0 if frame is None else len(frame)) for name, frame in self._tables.items()}
         if rows is None:
             rows = {name: (frame.to_dict("records") if frame is not None else None) for name, frame in tables.items()}
@@ -257,7 +300,6 @@ class Edition:
     claims = _table_property("claims")
     references = _table_property("references")
     sources = _table_property("sources")
-    presidium = _table_property("presidium")
     questions = _table_property("questions")
 
     @property
@@ -288,6 +330,76 @@ class Edition:
     def title(self) -> str:
         return str(self.metadata["title"])
 
+    # The edition's own vocabulary (edition.yaml), for every label ------------------------------------------
+    @property
+    def text_kind(self) -> str:
+        """What the text is (essay, memorandum, speech, letter ...), as labels name it."""
+        return str(self.metadata.get("text_kind") or DEFAULT_TEXT_KIND)
+
+    @property
+    def language(self) -> str:
+        """The language of the text, for its ``lang`` attribute."""
+        return str(self.metadata.get("language") or DEFAULT_LANGUAGE)
+
+    @property
+    def original_language(self) -> str | None:
+        """The language of the cards' original-language names, if the edition says."""
+        return self.metadata.get("original_language")
+
+    @property
+    def roles_period(self) -> str | None:
+        return self.metadata.get("roles_period")
+
+    @property
+    def search_example(self) -> str:
+        """What the search box suggests: the edition's own example, else the first card's name."""
+        declared = self.metadata.get("search_example")
+        if declared:
+            return str(declared)
+        entities = self.all_entities()
+        return entities[0].name if entities else ""
+
+    @property
+    def themes(self) -> tuple[Theme, ...]:
+        """The chronology's themes in order: as declared, else those the events use, in order of first use."""
+        declared = self.metadata.get("themes") or []
+        if declared:
+            return tuple(
+                Theme(
+                    theme["id"],
+                    theme["label"],
+                    theme["colour"],
+                    theme.get("shape") or THEME_SHAPES[index % len(THEME_SHAPES)],
+                )
+                for index, theme in enumerate(declared)
+            )
+        used = list(dict.fromkeys(event.theme_id for event in self._events.values()))
+        return tuple(
+            Theme(
+                theme_id,
+                theme_id.replace("-", " "),
+                DEFAULT_THEME_COLOURS[index % len(DEFAULT_THEME_COLOURS)],
+                THEME_SHAPES[index % len(THEME_SHAPES)],
+            )
+            for index, theme_id in enumerate(used)
+        )
+
+    def theme(self, theme_id_or_label: str) -> Theme:
+        return next(theme for theme in self.themes if theme_id_or_label in (theme.theme_id, theme.label))
+
+    @property
+    def year_span(self) -> tuple[int, int] | None:
+        """The years the chronology shows: ``years`` of edition.yaml, else those of the events (None if none)."""
+        declared = self.metadata.get("years")
+        if declared:
+            return int(declared["from"]), int(declared["to"])
+        events = self.all_events()
+        if not events:
+            return None
+        return min(int(event.start[:4]) for event in events), max(
+            int((event.end or event.start)[:4]) for event in events
+        )
+
     # The model, for widgets ------------------------------------------------------------------------------
     def _build_model(self, tables: dict[str, list[dict] | None]) -> None:
         mentions = _records(tables["mentions"], Mention)
@@ -314,8 +426,27 @@ class Edition:
             )
             for entity in _records(tables["entities"], Entity)
         }
-        self._events = {event.event_id: event for event in events}
-        self._presidium = tuple(_records(tables["presidium"], PresidiumMember))
+        labels = {theme["id"]: theme["label"] for theme in self.metadata.get("themes") or []}
+        self._events = {
+            event.event_id: dataclasses.replace(
+                event, theme_id=event.theme, theme=labels.get(event.theme, event.theme.replace("-", " "))
+            )
+            for event in events
+        }
+        self._rosters = tuple(
+            Roster(
+                roster_id=roster_spec(roster).name,
+                caption=roster["caption"],
+                title=roster.get("title") or roster["caption"],
+                entity_label=roster.get("entity_label") or "Name",
+                columns=tuple(
+                    RosterColumn(column["name"], column["label"], tuple(column.get("values") or ()), column.get("note"))
+                    for column in roster["columns"]
+                ),
+                rows=tuple(tables.get(roster_spec(roster).name) or ()),
+            )
+            for roster in self.metadata.get("rosters") or ()
+        )
         self._sources = {source.source_id: source for source in _records(tables["sources"], Source)}
         for row in tables["references"] or ():
             self._sources[row["reference_id"]] = Source(row["reference_id"], row["verbatim"], row["url"], row["note"])
@@ -363,8 +494,15 @@ class Edition:
     def all_events(self) -> tuple[Event, ...]:
         return tuple(self._events.values())
 
-    def presidium_members(self) -> tuple[PresidiumMember, ...]:
-        return self._presidium
+    def rosters(self) -> tuple[Roster, ...]:
+        return self._rosters
+
+    def roster(self, roster_id: str) -> Roster:
+        return next(roster for roster in self._rosters if roster.roster_id == roster_id)
+
+    def roster_table(self, roster_id: str) -> "pd.DataFrame":
+        """A roster as a pandas DataFrame, for students to query."""
+        return self.tables[roster_id]
 
     def source(self, source_id: str) -> Source:
         """A source of the apparatus, or one of the essay's own references."""
@@ -375,8 +513,9 @@ class Edition:
         shown = ("paragraphs", "entities", "mentions", "events", "notes", "claims", "references", "sources")
         return {
             **{name: self._counts[name] for name in shown},
-            "presidium members": self._counts["presidium"],
+            **{f"{roster.roster_id} members": len(roster.rows) for roster in self._rosters},
             "questions": self._counts["questions"],
+            **({"quoted documents": len(self.documents)} if len(self.documents) > 1 else {}),
         }
 
     def __repr__(self) -> str:

@@ -24,7 +24,7 @@ class Panel:
 
 
 def about(edition: Edition) -> Panel:
-    """The essay's title, provenance and what is verified about it; the size of the apparatus."""
+    """The text's title, provenance and what is verified about it; the size of the apparatus."""
     metadata = edition.metadata
     facts = [
         (label, metadata.get(key))
@@ -81,10 +81,11 @@ def paragraph(edition: Edition, number: int) -> Panel:
         + "<h5>Editorial notes</h5>"
         + render.notes_html(item, edition)
         + ("<h5>Claims</h5>" + claims if claims else "")
-        + ("<h5>Events</h5>" + render.events_table_html(events, set()) if events else "")
+        + ("<h5>Events</h5>" + render.events_table_html(events, set(), edition.text_kind) if events else "")
     )
     text = "\n".join(
-        [render.paragraph_text(item, edition)] + [f"Event: {render.event_text(event)}" for event in events]
+        [render.paragraph_text(item, edition)]
+        + [f"Event: {render.event_text(event, edition.text_kind)}" for event in events]
     )
     return Panel(html, text)
 
@@ -96,52 +97,48 @@ def entity_register(edition: Edition, kind: str | None = None) -> Panel:
     return Panel(html, "\n\n".join(render.entity_text(entity) for entity in entities))
 
 
-def presidium(edition: Edition) -> Panel:
-    """The Presidium of June 1957, member by member: membership, stance on removing Khrushchev, fate."""
-    members = edition.presidium_members()
-    rows = "".join(
-        f"<tr><td>{escape(edition.entity(member.entity_id).name)}</td><td>{escape(member.membership)}</td>"
-        f"<td><b>{escape(member.stance)}</b> — {escape(member.stance_note)}</td><td>{escape(member.fate)}</td></tr>"
-        for member in members
-    )
-    html = (
-        '<table class="reader-events"><caption>The CPSU Presidium in June 1957</caption><thead><tr>'
-        '<th scope="col">Member</th><th scope="col">Membership</th><th scope="col">On removing Khrushchev</th>'
-        f'<th scope="col">Afterwards</th></tr></thead><tbody>{rows}</tbody></table>'
-    )
-    text = "\n".join(
-        f"{edition.entity(member.entity_id).name} ({member.membership}): {member.stance}" for member in members
-    )
-    return Panel(html, text)
+def roster(edition: Edition, roster_id: str | None = None) -> Panel:
+    """A roster the edition declares (the first by default): its caption, one row per card, its columns."""
+    rosters = edition.rosters()
+    if not rosters:
+        return Panel(render.empty_html("This edition declares no roster."), "This edition declares no roster.")
+    chosen = edition.roster(roster_id) if roster_id else rosters[0]
+    return Panel(render.roster_html(chosen, edition), render.roster_text(chosen, edition))
 
 
 def chronology(
     edition: Edition, theme: str | None = None, first_year: int | None = None, last_year: int | None = None
 ) -> Panel:
-    """The timeline picture and the table of events, optionally one theme and a span of years."""
+    """The timeline picture and the table of events, optionally one theme (id or label) and a span of years."""
+    if not edition.all_events():
+        return Panel(render.no_events_html(), "No events: this edition's chronology is empty.")
+    label = edition.theme(theme).label if theme else None
     events = [
         event
         for event in edition.all_events()
-        if (theme is None or event.theme == theme)
+        if (label is None or event.theme == label)
         and (first_year is None or int(event.start[:4]) >= first_year)
         and (last_year is None or int(event.start[:4]) <= last_year)
     ]
-    years = [int(event.start[:4]) for event in events] or [1953]
+    span = edition.year_span or (0, 0)
+    years = [int(event.start[:4]) for event in events] or list(span)
     html = render.timeline_svg(
-        events, set(), first_year or min(years), last_year or max(years)
-    ) + render.events_table_html(events, set())
-    return Panel(html, "\n".join(render.event_text(event) for event in events))
+        events, set(), first_year or min(years), last_year or max(years), edition.themes
+    ) + render.events_table_html(events, set(), edition.text_kind)
+    return Panel(html, "\n".join(render.event_text(event, edition.text_kind) for event in events))
 
 
-def excerpt(edition: Edition) -> Panel:
-    document = edition.excerpt_document
-    if document is None:
-        raise ValueError("this edition quotes no document (it has no excerpt.yaml)")
+def excerpt(edition: Edition, number: int = 1) -> Panel:
+    """A quoted document (the first by default): quotation, citation, what is verified, context."""
+    if not 1 <= number <= len(edition.documents):
+        message = "This edition quotes no document." if not edition.documents else f"No quoted document {number}."
+        return Panel(render.empty_html(message), message)
+    document = edition.documents[number - 1]
     return Panel(render.excerpt_html(document, edition), render.excerpt_text(document))
 
 
 def claims_by_verdict(edition: Edition) -> Panel:
-    """How the essay's checkable statements fare against the record, paragraph by paragraph, with totals."""
+    """How the text's checkable statements fare against the record, paragraph by paragraph, with totals."""
     verdicts = sorted({claim.verdict for paragraph in edition.all_paragraphs() for claim in paragraph.claims})
     header = ["paragraph", *verdicts, "total"]
     rows: list[list] = []

@@ -36,6 +36,29 @@ def default_edition_path() -> Path:
     return root / _read_index(index_path)["default"]
 
 
+def default_edition_name() -> str:
+    root = data_root()
+    return str(_read_index(root / EDITIONS_INDEX)["default"])
+
+
+def listed_editions() -> list[Path]:
+    """The edition folders ``editions.yaml`` lists (the default alone if it lists none), in its order."""
+    from reader.errors import EditionError
+
+    root = data_root()
+    index_path = root / EDITIONS_INDEX
+    if not os.path.lexists(index_path):
+        raise EditionError(f"{index_path}: not found; expected the index of editions (set READER_DATA?)")
+    index = _read_index(index_path)
+    folders = []
+    for position, item in enumerate(index.get("editions") or [], start=1):
+        folder = item.get("folder") if isinstance(item, dict) else None
+        if not isinstance(folder, str) or folder in ("", ".", "..") or "/" in folder or "\\" in folder:
+            raise EditionError(f"{EDITIONS_INDEX}: editions item {position}: expected 'folder', a folder name")
+        folders.append(root / folder)
+    return folders or [root / index["default"]]
+
+
 def _read_index(index_path: Path) -> dict:
     """``editions.yaml``, read with the edition's safe YAML reader (comments, anchors and duplicate keys handled)."""
     from reader.errors import EditionError

@@ -6,7 +6,7 @@ Every string from the edition goes through :func:`reader.escaping.escape` here, 
 from dataclasses import dataclass
 
 from reader.escaping import escape, safe_url
-from reader.model import Claim, Edition, Entity, Event, Excerpt, Paragraph
+from reader.model import Claim, Edition, Entity, Event, Excerpt, Paragraph, Roster, Theme
 
 KIND_MARKS = {"person": "P", "body": "B", "office": "O", "place": "Pl", "concept": "C", "event": "E"}
 VERDICT_MARKS = {
@@ -134,7 +134,7 @@ def paragraph_html(
         opened = "".join(span.open_tag for span in ordered)
         closed = "".join(span.close_tag + (span.marker if span.end == piece_end else "") for span in reversed(ordered))
         pieces.append(opened + content + closed)
-    return f'<p class="reader-text" lang="en">{"".join(pieces)}</p>'
+    return f'<p class="reader-text" lang="{escape(edition.language)}">{"".join(pieces)}</p>'
 
 
 def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
@@ -196,20 +196,25 @@ def _dates(start: str | None, end: str | None) -> str:
 
 
 def entity_card_html(entity: Entity, edition: Edition) -> str:
-    russian = f' <span lang="ru" class="reader-ru">({escape(entity.name_ru)})</span>' if entity.name_ru else ""
-    spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or "not named in the essay"
+    language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
+    original = (
+        f' <span{language} class="reader-ru">({escape(entity.original_name)})</span>' if entity.original_name else ""
+    )
+    kind = escape(edition.text_kind)
+    spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
+    period = f" {escape(edition.roles_period)}" if edition.roles_period else ""
     roles = "".join(f"<li>{escape(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
     wikidata = (
         f'<p><span class="reader-label">Wikidata:</span> {escape(entity.wikidata)}</p>' if entity.wikidata else ""
     )
     paragraphs = ", ".join(f"¶{number}" for number in entity.paragraphs) or "none"
     return (
-        f'<div class="reader-card reader-kind-{entity.kind}"><h3>{escape(entity.name)}{russian}</h3>'
+        f'<div class="reader-card reader-kind-{entity.kind}"><h3>{escape(entity.name)}{original}</h3>'
         f'<p class="reader-tag">{escape(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
         f"<p>{escape(entity.summary)}</p>"
-        f'<p><span class="reader-label">In the essay as:</span> {spellings}</p>'
+        f'<p><span class="reader-label">In the {kind} as:</span> {spellings}</p>'
         f'<p><span class="reader-label">Mentioned in:</span> {paragraphs}</p>'
-        + (f'<div><span class="reader-label">Roles 1953–1965:</span><ul>{roles}</ul></div>' if roles else "")
+        + (f'<div><span class="reader-label">Roles{period}:</span><ul>{roles}</ul></div>' if roles else "")
         + wikidata
         + sources_html(entity.source_ids, edition)
         + "</div>"
@@ -231,14 +236,14 @@ def event_row_html(event: Event, *, highlighted: bool) -> str:
     )
 
 
-def events_table_html(events, highlighted_ids) -> str:
+def events_table_html(events, highlighted_ids, text_kind: str = "text") -> str:
     if not events:
         return '<p class="reader-empty">No events match these filters.</p>'
     rows = "".join(event_row_html(event, highlighted=event.event_id in highlighted_ids) for event in events)
     return (
         '<table class="reader-events"><caption>Events (★ = bears on the current paragraph)</caption>'
         '<thead><tr><th scope="col">Date in the record</th><th scope="col">Event</th><th scope="col">Theme</th>'
-        '<th scope="col">What the essay says</th><th scope="col">Paragraphs</th></tr></thead>'
+        f'<th scope="col">What the {escape(text_kind)} says</th><th scope="col">Paragraphs</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
 
@@ -249,7 +254,8 @@ def event_detail_html(event: Event, edition: Edition) -> str:
         essay = (
             '<table class="reader-compare"><tr><th scope="row">The record</th>'
             f"<td>{escape(event.date_label)} ({escape(event.precision)})</td></tr>"
-            f'<tr><th scope="row">The essay</th><td>{escape(event.essay_date or "no date given")}'
+            f'<tr><th scope="row">The {escape(edition.text_kind)}</th>'
+            f"<td>{escape(event.essay_date or 'no date given')}"
             + (f" — “{escape(event.essay_wording)}”" if event.essay_wording else "")
             + "</td></tr></table>"
         )
@@ -260,14 +266,9 @@ def event_detail_html(event: Event, edition: Edition) -> str:
     )
 
 
-THEME_SHAPES = {
-    "economic reform": "square",
-    "party politics": "circle",
-    "repression and protest": "triangle",
-    "ideology": "diamond",
-    "security services": "cross",
-    "foreign and military": "star",
-}
+def no_events_html() -> str:
+    """What the chronology shows for an edition without events."""
+    return empty_html("No events: this edition's chronology is empty.")
 
 
 def _year_fraction(date: str) -> float:
@@ -300,12 +301,15 @@ def _shape(kind: str, x: float, y: float, size: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}"/>'
 
 
-def timeline_svg(events, highlighted_ids, first_year: int, last_year: int) -> str:
+def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, themes: tuple[Theme, ...] = ()) -> str:
     """A self-contained SVG timeline: one lane per theme, a mark per event, this paragraph's events ringed.
 
     Inline SVG needs no script or network, so it shows the same in JupyterLab, Voilà and a static export.
+    ``themes``: the edition's (their order, colour and mark); by default those of the events, in order of use.
     """
-    themes = list(THEME_SHAPES)
+    if not themes:
+        labels = list(dict.fromkeys(event.theme for event in events))
+        themes = tuple(Theme(label, label, "#333333", "circle") for label in labels)
     width, left, right, lane, top = 900, 190, 20, 34, 30
     height = top + lane * len(themes) + 30
     span = max(last_year + 1 - first_year, 1)
@@ -328,12 +332,13 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int) -> st
             parts.append(f'<text class="reader-axis" x="{x + 2:.1f}" y="{height - 8}">{year}</text>')
     for index, theme in enumerate(themes):
         y = top + lane * index + lane / 2
+        colour = escape(theme.colour)  # checked as #rrggbb by the loader; escaped all the same
         parts.append(
-            f'<g class="reader-lane reader-theme-{css_class(theme)}">'
-            f'<text class="reader-axis" x="8" y="{y + 4:.1f}">{escape(theme)}</text>'
+            f'<g class="reader-lane reader-theme-{css_class(theme.theme_id)}" style="fill:{colour};stroke:{colour}">'
+            f'<text class="reader-axis" x="8" y="{y + 4:.1f}">{escape(theme.label)}</text>'
         )
-        parts.append(_shape(THEME_SHAPES[theme], left - 14, y, 5))
-        for event in (event for event in events if event.theme == theme):
+        parts.append(_shape(theme.shape, left - 14, y, 5))
+        for event in (event for event in events if event.theme == theme.label):
             x = x_of(event.start)
             if event.end:
                 parts.append(
@@ -342,8 +347,7 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int) -> st
             if event.event_id in highlighted_ids:
                 parts.append(f'<circle class="reader-ring" cx="{x:.1f}" cy="{y:.1f}" r="10"/>')
             parts.append(
-                f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>"
-                f"{_shape(THEME_SHAPES[theme], x, y, 5)}</g>"
+                f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>{_shape(theme.shape, x, y, 5)}</g>"
             )
         parts.append("</g>")
     parts.append("</svg>")
@@ -359,7 +363,8 @@ def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
     url = safe_url(document.get("url"))
     link = (
         (
-            f'<p><span class="reader-label">Address given by the essay:</span> <a href="{url}" target="_blank" '
+            f'<p><span class="reader-label">Address given by the {escape(edition.text_kind)}:</span> '
+            f'<a href="{url}" target="_blank" '
             f'rel="noopener noreferrer">{url}</a></p>'
         )
         if url
@@ -398,7 +403,7 @@ def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
         + link
         + '<h4>What is verified</h4><table class="reader-verification"><thead><tr><th scope="col">Part</th>'
         f'<th scope="col">Status</th><th scope="col">How</th></tr></thead><tbody>{checks}</tbody></table>'
-        + "<h4>Context: what the 1965 reorganisation did</h4>"
+        + (f"<h4>Context: {escape(excerpt.context_heading)}</h4>" if excerpt.context_heading else "<h4>Context</h4>")
         + "".join(
             f"<p>{escape(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
             for item in excerpt.context
@@ -570,7 +575,7 @@ def paragraph_text(paragraph: Paragraph, edition: Edition) -> str:
 def entity_text(entity: Entity) -> str:
     lines = [
         f"{entity.name}"
-        + (f" ({entity.name_ru})" if entity.name_ru else "")
+        + (f" ({entity.original_name})" if entity.original_name else "")
         + f" — {entity.kind}, "
         + _plain_dates(entity.start, entity.end),
         entity.summary,
@@ -584,8 +589,8 @@ def _plain_dates(start: str | None, end: str | None) -> str:
     return f"{start} – {end}" if start and end else (start or end or "dates not recorded")
 
 
-def event_text(event: Event) -> str:
-    essay = f" [essay: {event.essay_date}]" if event.essay_date else ""
+def event_text(event: Event, text_kind: str = "text") -> str:
+    essay = f" [{text_kind}: {event.essay_date}]" if event.essay_date else ""
     return f"{event.date_label}  {event.title} ({event.theme}){essay}"
 
 
@@ -596,3 +601,37 @@ def excerpt_text(excerpt: Excerpt) -> str:
     ]
     lines += [f"  {item.get('part')}: {item.get('status')}" for item in excerpt.verification]
     return "\n".join(lines)
+
+
+def roster_html(roster: Roster, edition: Edition) -> str:
+    """A roster the edition declares: one row per card, its declared columns (a value with its note), as a table."""
+    headings = "".join(f'<th scope="col">{escape(column.label)}</th>' for column in roster.shown_columns)
+
+    def cell(row: dict, column) -> str:
+        value = escape(row.get(column.name) or "")
+        if column.note:
+            return f"<td><b>{value}</b> — {escape(row.get(column.note) or '')}</td>"
+        return f"<td>{value}</td>"
+
+    rows = "".join(
+        f"<tr><td>{escape(edition.entity(row['entity_id']).name)}</td>"
+        + "".join(cell(row, column) for column in roster.shown_columns)
+        + "</tr>"
+        for row in roster.rows
+    )
+    return (
+        f'<table class="reader-events"><caption>{escape(roster.caption)}</caption><thead><tr>'
+        f'<th scope="col">{escape(roster.entity_label)}</th>{headings}</tr></thead><tbody>{rows}</tbody></table>'
+    )
+
+
+def roster_text(roster: Roster, edition: Edition) -> str:
+    """A roster in plain text: each card's name and its values (the columns that have allowed values)."""
+    valued = [column for column in roster.columns if column.values] or list(roster.shown_columns)
+    return "\n".join(
+        [roster.caption]
+        + [
+            f"{edition.entity(row['entity_id']).name}: " + "; ".join(str(row.get(column.name)) for column in valued)
+            for row in roster.rows
+        ]
+    )

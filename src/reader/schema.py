@@ -20,19 +20,10 @@ LIST_SEPARATOR = ";"
 DATE_EXPECTATION = "an ISO 8601 date: YYYY, YYYY-MM or YYYY-MM-DD"
 
 ENTITY_KINDS = ("person", "body", "office", "place", "concept", "event")
-EVENT_THEMES = (
-    "economic reform",
-    "party politics",
-    "repression and protest",
-    "ideology",
-    "security services",
-    "foreign and military",
-)
+THEME_SHAPES = ("square", "circle", "triangle", "diamond", "cross", "star")  # a theme's mark, besides its colour
 NOTE_KINDS = ("sic", "term", "citation", "fact", "context")
 CLAIM_TYPES = ("event", "date or number", "attribution", "quotation", "interpretation")
 VERDICTS = ("supported", "partly supported", "contradicted", "not verifiable", "opinion")
-MEMBERSHIPS = ("full", "candidate")
-STANCES = ("for removal", "against removal", "wavered", "unclear")
 VERIFICATION_STATUSES = ("verified", "not verified", "contradicted")
 
 
@@ -133,6 +124,7 @@ class Column:
     name: str
     kind: str = "text"  # text, id, int, offset, date, url, qid, enum, ref, refs, paragraphs, list
     required: bool = True
+    former_names: tuple[str, ...] = ()  # older names of the column, still read (a file written before a rename)
     allowed: tuple[str, ...] = ()
     target: str = ""  # for ref/refs: the table whose ids it names ("sources" means sources or references)
     essay_words: bool = False  # the essay's own words, copied exactly (left alone by the hostile test fixture)
@@ -155,7 +147,7 @@ class Column:
     def expectation(self) -> str:
         return {
             "text": "some text",
-            "id": "an id of lower-case letters, digits and hyphens (like 'anti-party-group')",
+            "id": "an id of lower-case letters, digits and hyphens (like 'city-council')",
             "int": "a whole number from 1",
             "offset": "a character position (a whole number from 0)",
             "date": DATE_EXPECTATION,
@@ -317,7 +309,7 @@ TABLES: tuple[TableSpec, ...] = (
             Column("entity_id", "id"),
             Column("kind", "enum", allowed=ENTITY_KINDS),
             Column("name"),
-            Column("name_ru", required=False),
+            Column("original_name", required=False, former_names=("name_ru",)),
             Column("aliases", "list", required=False),
             Column("start", "date", required=False),
             Column("end", "date", required=False),
@@ -351,19 +343,6 @@ TABLES: tuple[TableSpec, ...] = (
         unique=("paragraph", "start", "end"),
     ),
     TableSpec(
-        "presidium",
-        (
-            Column("entity_id", "ref", target="entities"),
-            Column("membership", "enum", allowed=MEMBERSHIPS),
-            Column("stance", "enum", allowed=STANCES),
-            Column("stance_note"),
-            Column("fate"),
-            Column("source_ids", "refs", target="sources"),
-        ),
-        key="entity_id",
-        required=False,
-    ),
-    TableSpec(
         "events",
         (
             Column("event_id", "id"),
@@ -371,7 +350,7 @@ TABLES: tuple[TableSpec, ...] = (
             Column("end", "date", required=False),
             Column("title"),
             Column("summary"),
-            Column("theme", "enum", allowed=EVENT_THEMES),
+            Column("theme", "id"),  # one of the themes edition.yaml declares (checked by the loader)
             Column("paragraphs", "paragraphs", required=False),
             Column("essay_date", required=False),
             Column("essay_wording", required=False, essay_words=True),
@@ -436,7 +415,7 @@ class Key:
     """One key of a YAML file: the kind of its value, whether it is required, and the keys of its items."""
 
     name: str
-    kind: str = "text"  # text, paragraph, date, url, enum, folder, source_ids, mapping, list (of mappings)
+    kind: str = "text"  # text, paragraph, year, colour, date, url, enum, folder, source_ids, texts, mapping, list
     required: bool = False
     keys: tuple["Key", ...] = ()  # for a mapping, or for each mapping of a list
     allowed: tuple[str, ...] = ()
@@ -447,6 +426,9 @@ class Key:
         base = {
             "text": "text",
             "paragraph": "a paragraph number",
+            "year": "a year written in digits (like 1900)",
+            "colour": "a colour written #rrggbb (like #0b5394)",
+            "texts": "a list of texts (one '- text' per line)",
             "date": DATE_EXPECTATION,
             "url": "a URL starting with http:// or https://",
             "enum": "one of " + ", ".join(repr(value) for value in self.allowed),
@@ -465,6 +447,28 @@ VERIFICATION_ITEM = (
     Key("source_ids", "source_ids"),
 )
 
+THEME_KEYS = (
+    Key("id", required=True),
+    Key("label", required=True),
+    Key("colour", "colour", required=True),
+    Key("shape", "enum", allowed=THEME_SHAPES),
+)
+ROSTER_KEYS = (
+    Key("file", required=True),
+    Key("caption", required=True),
+    Key("title"),
+    Key("entity_label"),
+    Key("entity_kind", "enum", allowed=ENTITY_KINDS),
+    Key(
+        "columns",
+        "list",
+        required=True,
+        keys=(Key("name", required=True), Key("label", required=True), Key("values", "texts"), Key("note")),
+    ),
+)
+DEFAULT_TEXT_KIND = "text"
+DEFAULT_LANGUAGE = "en"
+
 EDITION_KEYS: tuple[Key, ...] = (
     Key("title", required=True),
     Key("author", not_verified=True),
@@ -473,6 +477,14 @@ EDITION_KEYS: tuple[Key, ...] = (
     Key("platform"),
     Key("language"),
     Key("provenance", required=True),
+    # The edition's own vocabulary: what the text is, its language, its chronology's themes, its tables.
+    Key("text_kind"),
+    Key("original_language"),
+    Key("themes", "list", keys=THEME_KEYS),
+    Key("years", "mapping", keys=(Key("from", "year", required=True), Key("to", "year", required=True))),
+    Key("roles_period"),
+    Key("search_example"),
+    Key("rosters", "list", keys=ROSTER_KEYS),
     Key(
         "rights",
         "mapping",
@@ -512,6 +524,7 @@ EXCERPT_KEYS: tuple[Key, ...] = (
         ),
     ),
     Key("verification", "list", required=True, keys=VERIFICATION_ITEM),
+    Key("context_heading"),
     Key(
         "context",
         "list",
@@ -530,10 +543,40 @@ EDITIONS_INDEX_KEYS: tuple[Key, ...] = (
     Key("editions", "list", keys=(Key("folder", "folder", required=True), Key("title", required=True))),
 )
 
-YAML_FILES = {"edition.yaml": EDITION_KEYS, "excerpt.yaml": EXCERPT_KEYS}
-YAML_REQUIRED = {"edition.yaml": True, "excerpt.yaml": False}
+DOCUMENTS_KEYS: tuple[Key, ...] = (Key("documents", "list", required=True, keys=EXCERPT_KEYS),)
+
+YAML_FILES = {"edition.yaml": EDITION_KEYS, "excerpt.yaml": EXCERPT_KEYS, "documents.yaml": DOCUMENTS_KEYS}
+YAML_REQUIRED = {"edition.yaml": True, "excerpt.yaml": False, "documents.yaml": False}
+SOURCE_TEXT = "source.txt"  # the text as received; when present, the paragraphs must be found in it, in order
 
 
 def edition_file_names() -> tuple[str, ...]:
-    """Every file an edition may hold: the ones the loader reads (and the cache key is made of)."""
-    return (*(table.file_name for table in TABLES), *YAML_FILES)
+    """Every file of fixed name an edition may hold (rosters, named in edition.yaml, are added by the loader)."""
+    return (*(table.file_name for table in TABLES), *YAML_FILES, SOURCE_TEXT)
+
+
+def roster_spec(roster: dict) -> TableSpec:
+    """The table a roster of edition.yaml declares: a card per row, the declared columns, and the row's sources."""
+    columns = [Column("entity_id", "ref", target="entities")]
+    for column in roster.get("columns") or ():
+        values = tuple(column.get("values") or ())
+        columns.append(Column(column["name"], "enum" if values else "text", allowed=values))
+    columns.append(Column("source_ids", "refs", target="sources"))
+    file_name = str(roster["file"])
+    return TableSpec(file_name.removesuffix(".csv"), tuple(columns), key="entity_id")
+
+
+def contrast_ratio(foreground: str, background: str) -> float:
+    """The WCAG 2 contrast ratio of two #rrggbb colours (1 to 21)."""
+
+    def luminance(colour: str) -> float:
+        channels = [int(colour[index : index + 2], 16) / 255 for index in (1, 3, 5)]
+        linear = [value / 12.92 if value <= 0.04045 else ((value + 0.055) / 1.055) ** 2.4 for value in channels]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(foreground), luminance(background)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+READER_BACKGROUND = "#ffffff"  # the timeline's background in reader.css: theme colours are checked against it
+MINIMUM_CONTRAST = 4.5  # WCAG 2 AA for text

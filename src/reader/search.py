@@ -37,7 +37,7 @@ class SearchIndex:
         for paragraph in edition.all_paragraphs():
             self._add(Hit("paragraph", paragraph.label, "", paragraph=paragraph.number), paragraph.text)
         for entity in edition.all_entities():
-            text = " ".join([entity.name, entity.name_ru or "", *entity.aliases, entity.summary])
+            text = " ".join([entity.name, entity.original_name or "", *entity.aliases, entity.summary])
             self._add(
                 Hit(
                     "card",

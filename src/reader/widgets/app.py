@@ -143,8 +143,8 @@ class ReaderApp(ParagraphView):
             self._tab_link = dlink((self, "paragraph_number"), (view, "paragraph_number"))  # catches up at once
 
     def _excerpt_display(self, paragraph_number: int) -> str | None:
-        excerpt = self.edition.excerpt_document
-        return None if excerpt is not None and excerpt.paragraph == paragraph_number else "none"
+        quoted_here = any(document.paragraph == paragraph_number for document in self.edition.documents)
+        return None if quoted_here else "none"
 
     def text(self) -> str:
         """The paragraph and the card the Cards tab shows with it, read from the model: a repr changes nothing."""

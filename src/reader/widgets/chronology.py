@@ -18,12 +18,12 @@ class Chronology(ParagraphView):
     def __init__(self, edition: Edition, paragraph_number: int = 1, **kwargs):
         self.edition = edition
         self._picture_cache = RecentCache(size=16)
-        all_events = edition.all_events()
-        self.all_themes = tuple(sorted({event.theme for event in all_events}, key=list(render.THEME_SHAPES).index))
-        first_year = min(int(event.start[:4]) for event in all_events)
-        last_year = max(int((event.end or event.start)[:4]) for event in all_events)
+        used = {event.theme for event in edition.all_events()}
+        shapes = {theme.label: theme.shape for theme in edition.themes if theme.label in used}
+        self.all_themes = tuple(shapes)
+        first_year, last_year = edition.year_span or (0, 0)  # (0, 0): an edition without events
         self.theme_filter = widgets.SelectMultiple(
-            options=[(f"{theme} ({render.THEME_SHAPES[theme]})", theme) for theme in self.all_themes],
+            options=[(f"{theme} ({shape})", theme) for theme, shape in shapes.items()],
             value=self.all_themes,
             description="Themes",
             rows=len(self.all_themes),
@@ -31,7 +31,7 @@ class Chronology(ParagraphView):
         )
         # Two native selects rather than a range slider: each has a label a screen reader announces.
         self.year_range = (first_year, last_year)
-        year_options = list(range(first_year, last_year + 1))
+        year_options = list(range(first_year, last_year + 1)) if edition.all_events() else [0]
         self.from_year = widgets.Dropdown(
             options=year_options,
             value=first_year,
@@ -117,8 +117,12 @@ class Chronology(ParagraphView):
         self.timeline.value, self.table.value = self._picture_cache.get_or_make(
             key,
             lambda: (
-                render.timeline_svg(events, highlighted, *self.years),
-                render.events_table_html(events, highlighted),
+                render.timeline_svg(events, highlighted, self.years[0], self.years[1], self.edition.themes)
+                if self.edition.all_events()
+                else render.no_events_html(),
+                render.events_table_html(events, highlighted, self.edition.text_kind)
+                if self.edition.all_events()
+                else "",
             ),
         )
         options = [(f"{event.date_label} · {event.title}", event.event_id) for event in events]
@@ -154,5 +158,5 @@ class Chronology(ParagraphView):
         events = self.visible_events
         return "\n".join(
             [f"Chronology: {len(events)} of {len(self.edition.all_events())} events"]
-            + [render.event_text(event) for event in events]
+            + [render.event_text(event, self.edition.text_kind) for event in events]
         )

@@ -23,6 +23,13 @@ class ExcerptView(ReaderView):
         self.children = [self.view] + (
             [go_button(self.excerpt.paragraph, self._go_to_paragraph, "Read it in")] if self.excerpt else []
         )
+        for document in edition.documents[1:]:  # an edition may quote several documents
+            self.children += (
+                widgets.HTML(render.excerpt_html(document, edition)),
+                go_button(document.paragraph, self._go_to_paragraph, "Read it in"),
+            )
 
     def text(self) -> str:
-        return render.excerpt_text(self.excerpt) if self.excerpt else "This edition quotes no document."
+        if not self.excerpt:
+            return "This edition quotes no document."
+        return "\n\n".join(render.excerpt_text(document) for document in self.edition.documents)

@@ -29,10 +29,10 @@ class SearchView(ReaderView):
         self._event_callbacks: list[Callable[[str], None]] = []
         self._hit_buttons: list[widgets.Button] = []
         self.box = widgets.Text(
-            placeholder="a word or a name, e.g. Zhukov, ministries, 1957",
+            placeholder="a word or a name" + (f", e.g. {edition.search_example}" if edition.search_example else ""),
             description="Search",
             continuous_update=False,
-            tooltip="Search the essay, the cards, the notes and the chronology",
+            tooltip=f"Search the {edition.text_kind}, the cards, the notes and the chronology",
         )
         self.summary = widgets.HTML()
         self.results = widgets.VBox()
