@@ -3,7 +3,7 @@
 import ipywidgets as widgets
 from traitlets import observe
 
-from reader import render
+from reader import render, render_classroom
 from reader.model import Edition
 from reader.student_notes import StudentNotes
 from reader.widgets.base import ParagraphView, button, failure_reason, html, shared_layout
@@ -17,9 +17,12 @@ class NotesPanel(ParagraphView):
     tries again to save every note not yet saved.
     """
 
-    def __init__(self, edition: Edition, notes: StudentNotes, paragraph_number: int = 1, **kwargs):
+    def __init__(
+        self, edition: Edition, notes: StudentNotes, paragraph_number: int = 1, download: bool = False, **kwargs
+    ):
         self.edition = edition
         self.notes = notes
+        self.download = download  # in a class app the notes are on the server: the student downloads them
         self._unsaved: dict[int, str] = {}  # paragraph number -> note text whose save failed
         self._not_saved: str | None = None  # why the last save failed, until one succeeds
         self.field = widgets.Textarea(
@@ -30,8 +33,10 @@ class NotesPanel(ParagraphView):
             layout=shared_layout(width="100%", height="6em"),
         )
         self.status = html()
-        self.export_button = button(
-            "Export my notes (Markdown)", "Write all your notes and judgements to a Markdown file"
+        self.export_button = (
+            button("Download my notes (Markdown)", "Download all your notes and judgements as a Markdown file")
+            if download
+            else button("Export my notes (Markdown)", "Write all your notes and judgements to a Markdown file")
         )
         self.export_button.on_click(lambda _button: self.export())
         self._loading = False
@@ -61,6 +66,15 @@ class NotesPanel(ParagraphView):
         self.status.value = self._status(warnings=self.notes.warnings)
 
     def _status(self, **extra) -> str:
+        class_status = getattr(self.notes, "class_status", None)
+        if class_status is not None:  # notes kept by the class: where they are, never a path on the server
+            status = class_status()
+            return (extra.get("download") or "") + render_classroom.class_notes_status_html(
+                last_saved=status.get("last_saved"),
+                waiting=int(status.get("waiting", 0)) + len(self._unsaved),
+                problem=status.get("problem") or self._not_saved,
+            )
+        extra.pop("download", None)
         return render.notes_status_html(
             path=self.notes.path, last_saved=self.notes.last_saved, not_saved=self._not_saved, **extra
         )
@@ -84,7 +98,18 @@ class NotesPanel(ParagraphView):
         self._not_saved = None
 
     def export(self):
-        """Write the notes to Markdown beside the notes file; the path, or None if it could not be written."""
+        """Write the notes to Markdown beside the notes file; the path, or None if it could not be written.
+
+        With ``download``, a link that downloads them from the page instead (None returned)."""
+        if self.download:
+            link = render_classroom.download_link_html(
+                f"my-notes-{self.edition.name}.md",
+                self.notes.to_markdown(self.edition),
+                "text/markdown",
+                "Your notes are ready: download them (Markdown)",
+            )
+            self.status.value = self._status(download=link)
+            return None
         try:
             path = self.notes.export_markdown(self.edition)
         except OSError as error:
