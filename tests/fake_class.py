@@ -5,7 +5,7 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-from reader.student_notes import StudentNotes
+from reader.student_notes import JUDGEMENTS, StudentNotes
 
 
 @dataclass
@@ -43,7 +43,7 @@ class FakeClassStore:
         if code != self.code:
             raise LookupError("no class has this code")
         token = secrets.token_urlsafe(24)
-        self.students[token] = {"name": name, "paragraph": 1, "judgements": {}}
+        self.students[token] = {"name": name, "paragraph": None, "furthest": None, "judgements": {}}
         return JoinedStudent(len(self.students), token)
 
     def student(self, token: str) -> dict:
@@ -56,7 +56,8 @@ class FakeClassStore:
 
     def save_progress(self, token: str, paragraph: int) -> None:
         self._call("save_progress")
-        self._student(token)["paragraph"] = paragraph
+        student = self._student(token)
+        student["paragraph"], student["furthest"] = paragraph, max(paragraph, student["furthest"] or 0)
 
     def distribution(self, token: str, claim_id: str) -> dict:
         self._call("distribution")
@@ -67,7 +68,7 @@ class FakeClassStore:
         return self._counts(claim_id)
 
     def _counts(self, claim_id: str) -> dict:
-        counts: dict[str, int] = {}
+        counts = dict.fromkeys(JUDGEMENTS, 0)
         for student in self.students.values():
             if claim_id in student["judgements"]:
                 verdict = student["judgements"][claim_id][0]
@@ -75,21 +76,32 @@ class FakeClassStore:
         return {"counts": counts, "judged": sum(counts.values())}
 
     # the teacher ------------------------------------------------------------------------------------------
-    def summary(self, secret: str) -> list[dict]:
+    def summary(self, secret: str, claim_ids=()) -> dict:
         self._call("summary")
         self._teacher(secret)
-        claim_ids = sorted({claim for student in self.students.values() for claim in student["judgements"]})
-        return [
-            {"claim_id": claim_id, **self._counts(claim_id), "revealed": self.all_revealed or claim_id in self.revealed}
-            for claim_id in claim_ids
-        ]
+        judged = {claim for student in self.students.values() for claim in student["judgements"]}
+        return {
+            "record": {"class_id": 1, "code": self.code, "edition": "e", "title": "The class title", "created": ""},
+            "students": len(self.students),
+            "claims": {
+                claim_id: {
+                    "claim_id": claim_id,
+                    **self._counts(claim_id),
+                    "revealed": self.all_revealed or claim_id in self.revealed,
+                }
+                for claim_id in sorted(judged | set(claim_ids))
+            },
+        }
 
     def reasons(self, secret: str, claim_id: str, show_names: bool = False) -> list[dict]:
         self._call("reasons")
         self._teacher(secret)
         return [
-            {"verdict": student["judgements"][claim_id][0], "reason": student["judgements"][claim_id][1]}
-            | ({"name": student["name"]} if show_names else {})
+            {
+                "verdict": student["judgements"][claim_id][0],
+                "reason": student["judgements"][claim_id][1],
+                "name": student["name"] if show_names else None,
+            }
             for student in self.students.values()
             if claim_id in student["judgements"]
         ]
@@ -97,7 +109,10 @@ class FakeClassStore:
     def progress(self, secret: str) -> list[dict]:
         self._call("progress")
         self._teacher(secret)
-        return [{"name": student["name"], "paragraph": student["paragraph"]} for student in self.students.values()]
+        return [
+            {"name": student["name"], "paragraph": student["paragraph"], "furthest": student["furthest"]}
+            for student in self.students.values()
+        ]
 
     def reveal(self, secret: str, claim_id: str | None) -> None:
         self._call("reveal")
@@ -138,10 +153,17 @@ class FakeClassNotes(StudentNotes):
     def __init__(self, store: FakeClassStore, token: str, edition_name: str, folder: Path):
         super().__init__(edition_name, folder / f"{token[:8]}.json")
         self.store, self.token = store, token
+        self.status_callbacks: list = []
 
     def set_judgement(self, claim_id: str, judgement: str, reason: str) -> None:
         super().set_judgement(claim_id, judgement, reason)
         self.store.save_judgement(self.token, claim_id, judgement, reason)
 
-    def class_status(self) -> dict:
-        return {"last_saved": self.last_saved, "waiting": 0, "problem": None}
+    @property
+    def status(self):
+        from types import SimpleNamespace
+
+        return SimpleNamespace(message="Saved to the class.", pending=0, rejected=0, unreachable_since=None)
+
+    def on_status(self, callback) -> None:
+        self.status_callbacks.append(callback)

@@ -100,7 +100,7 @@ def test_a_newcomer_joins_with_name_and_code_and_gets_a_personal_link(open_app, 
     assert token and app.role == "student" and app.join_view is None
     assert f"http://10.0.0.5:8866/?student={token}" in app.message.value
     assert "Anna" in app.message.value and repr(app).startswith("Anna's reader")
-    assert store.students[token]["paragraph"] == 1
+    assert store.students[token]["paragraph"] == 1, "the reader opens on ¶1: the teacher sees it"
 
 
 def test_the_personal_link_finds_the_students_work_again(open_app, store, edition):
@@ -161,7 +161,7 @@ def test_the_class_distribution_waits_for_the_students_judgement_and_the_reveal(
     assert "not shown yet" in anna.distribution.view.value and "not revealed" in anna.distribution.view.value
     store.revealed.add(claim_id)
     anna.distribution.check_button.click()
-    assert repr(anna.distribution) == "The class’s judgements: supported 1, wrong 1"
+    assert repr(anna.distribution) == "The class’s judgements: supported 1, doubtful 0, wrong 1, opinion 0"
     assert "(2 students)" in anna.distribution.view.value and "The record:" in anna.distribution.view.value
 
 
@@ -184,7 +184,11 @@ def test_the_teacher_sees_counts_reasons_and_progress_names_hidden(open_app, sto
     teacher = open_app(f"teacher={store.secret}")
     view = teacher.teacher_view
     assert teacher.role == "teacher" and view.claim_id == claim_id
-    assert "ABCD EFGH" in view.banner.value and "2 students joined" in view.banner.value
+    assert (
+        "ABCD EFGH" in view.banner.value
+        and "The class title" in view.banner.value
+        and "2 students joined" in view.banner.value
+    )
     assert f"{claim_id}: 2 judged (supported 1, doubtful 0, wrong 1, opinion 0)" in repr(teacher)
     assert "The record:" in view.summary_view.value
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; &#x27;1&#x27;=&#x27;1&#x27;" in view.reasons_view.value
@@ -227,7 +231,7 @@ def test_reveal_and_hide_per_claim_and_all(open_app, store, class_of_two):
     assert claim_id in store.revealed and teacher.revealed(claim_id)
     assert teacher.reveal_button.description.startswith("Hide")
     anna.distribution.check_button.click()
-    assert "wrong 1" in repr(anna.distribution)
+    assert "wrong 1, opinion 0" in repr(anna.distribution)
     teacher.reveal_button.click()
     assert claim_id not in store.revealed
     teacher.reveal_all_button.click()
@@ -289,7 +293,7 @@ def test_the_notes_status_names_no_server_path_and_notes_download_from_the_page(
     join(app, "Anna", store.code)
     panel = app.reader_app.notes_panel
     panel.field.value = "a note with <b>markup</b>"
-    assert "saved to the class" in panel.status.value
+    assert "Saved to the class." in panel.status.value
     assert str(tmp_path) not in panel.status.value and ".json" not in panel.status.value
     assert panel.export_button.description == "Download my notes (Markdown)"
     panel.export_button.click()

@@ -153,17 +153,17 @@ def reasons_html(claim: Claim | None, reasons: Iterable[Mapping], *, show_names:
 
 
 def progress_html(progress: Iterable[Mapping], paragraph_count: int, *, show_names: bool) -> str:
-    """Who has reached which paragraph: counts per paragraph, with the names when the teacher asks for them."""
+    """How far each student has read (their furthest paragraph): counts per paragraph, names when asked for."""
     by_paragraph: dict[int, list[str]] = {}
     for entry in progress:
-        by_paragraph.setdefault(int(entry["paragraph"]), []).append(str(entry.get("name") or ""))
+        reached = entry.get("furthest") or entry.get("paragraph")
+        by_paragraph.setdefault(int(reached or 0), []).append(str(entry.get("name") or ""))
     rows = []
-    for number in range(1, paragraph_count + 1):
+    for number in range(0 if 0 in by_paragraph else 1, paragraph_count + 1):
         names = by_paragraph.get(number, [])
         shown = ", ".join(_isolated(name) for name in sorted(names)) if show_names and names else ""
-        rows.append(
-            f'<tr><th scope="row">¶{number}</th><td class="reader-count">{len(names)}</td><td>{shown}</td></tr>'
-        )
+        label = f"¶{number}" if number else "not started"
+        rows.append(f'<tr><th scope="row">{label}</th><td class="reader-count">{len(names)}</td><td>{shown}</td></tr>')
     return (
         "<h4>Where the students are</h4>"
         '<table class="reader-progress"><thead><tr><th scope="col">paragraph</th><th scope="col">students</th>'
@@ -201,14 +201,17 @@ def download_link_html(filename: str, text: str, media_type: str, label: str) ->
 # --- status of a student's class notes ------------------------------------------------------------------------
 
 
-def class_notes_status_html(*, last_saved: str | None, waiting: int, problem: str | None = None) -> str:
-    """Where the student's notes are, without any server path: sent to the class, or kept until it is back."""
-    if waiting or problem:
-        why = f" ({escape(problem)})" if problem else ""
+def class_notes_status_html(message: str, *, alert: bool, not_saved: str | None = None) -> str:
+    """Where the student's notes are (the class client's one line, which names no path or address); ``alert`` when
+    they are not reaching the class; ``not_saved`` when even the student's own copy could not be written."""
+    if not_saved:
         return (
-            f'<p class="reader-warning" role="alert">{_plural(waiting, "change")} not yet saved to the class'
-            f"{why}. They are kept and sent again automatically; do not close this page before this message "
-            "goes, and tell your teacher if it stays.</p>"
+            f'<p class="reader-warning" role="alert">Your note was NOT saved: {escape(not_saved)}. Your text stays '
+            "in the field; it is saved again as you type. Tell your teacher if this message stays.</p>"
         )
-    when = f" (last saved {escape(last_saved)} UTC)" if last_saved else ""
-    return f'<span class="reader-saved" aria-live="polite">Your notes are saved to the class as you type{when}.</span>'
+    if alert:
+        return (
+            f'<p class="reader-warning" role="alert">{escape(message)} Keep this page open; tell your teacher if '
+            "this message stays.</p>"
+        )
+    return f'<span class="reader-saved" aria-live="polite">{escape(message)}</span>'

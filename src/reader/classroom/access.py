@@ -7,7 +7,7 @@ class service a kernel uses). A refusal of the store (not revealed yet, not judg
 service unreachable) becomes a :class:`ClassRefusal` with one line to show.
 """
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -74,16 +74,17 @@ class TeacherAccess:
     code: str = ""
     title: str = ""
 
-    def summary(self) -> list[dict]:
-        """Per claim: ``claim_id``, ``counts`` per judgement, ``judged``, ``revealed``."""
-        return _plain(_asked(self.store.summary, self.secret))
+    def summary(self, claim_ids: Iterable[str] = ()) -> dict:
+        """``record`` (the class: ``code``, ``title`` ...), ``students`` (how many joined) and ``claims``: per claim
+        id, ``counts`` per judgement, ``judged``, ``revealed`` (every claim of ``claim_ids``, judged or not)."""
+        return _plain(_asked(self.store.summary, self.secret, list(claim_ids)))
 
     def reasons(self, claim_id: str, show_names: bool = False) -> list[dict]:
         """Per judgement of the claim: ``verdict``, ``reason``, and ``name`` only if ``show_names``."""
         return _plain(_asked(self.store.reasons, self.secret, claim_id, show_names))
 
     def progress(self) -> list[dict]:
-        """Per student: ``name`` and the ``paragraph`` they last reached."""
+        """Per student: ``name``, the ``paragraph`` they are on and the ``furthest`` they reached (None: not yet)."""
         return _plain(_asked(self.store.progress, self.secret))
 
     def reveal(self, claim_id: str | None) -> None:

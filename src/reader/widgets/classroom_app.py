@@ -107,25 +107,27 @@ class ClassroomApp(ReaderView):
     def _show_reader(self, token: str, name: str, personal_link: str | None) -> None:
         self.student_name = name
         access = StudentAccess(self.store, token)
-        app = self.reader_app = ReaderApp(
-            self.edition, notes=self._notes_for(token), judge_first=self.judge_first, notes_download=True
-        )
+        notes = self._notes_for(token)
+        app = self.reader_app = ReaderApp(self.edition, notes=notes, judge_first=self.judge_first, notes_download=True)
         self.distribution = ClassDistribution(self.edition, access, app.paragraph_reader.claims_panel)
         children = list(app.children)
         children.insert(children.index(app.paragraph_reader) + 1, self.distribution)
         app.children = children
-        app.observe(lambda change: self._save_progress(access, change["new"]), names="paragraph_number")
+        # Where the student is goes through their notes' outbox when it has one (sent in the background: a
+        # paragraph change never waits for the class), else straight to the store.
+        save_progress = getattr(notes, "set_progress", None) or access.save_progress
+        app.observe(lambda change: self._save_progress(save_progress, change["new"]), names="paragraph_number")
         self.message.value = render_classroom.joined_html(name, personal_link)
         if self.join_view is not None:
             self.join_view.close()
             self.join_view = None
         self.children = [self.message, app]
-        self._save_progress(access, app.paragraph_number)
+        self._save_progress(save_progress, app.paragraph_number)
 
     @staticmethod
-    def _save_progress(access: StudentAccess, paragraph: int) -> None:
+    def _save_progress(save_progress: Callable[[int], None], paragraph: int) -> None:
         with contextlib.suppress(ClassRefusal):  # where a student is: not their work; the next mark shows it
-            access.save_progress(paragraph)
+            save_progress(paragraph)
 
     def text(self) -> str:
         if self.teacher_view is not None:

@@ -1,5 +1,7 @@
 """The student's own note on the current paragraph, saved as they type, exported to Markdown on request."""
 
+from typing import Any
+
 import ipywidgets as widgets
 from traitlets import observe
 
@@ -47,6 +49,8 @@ class NotesPanel(ParagraphView):
             widgets.HBox([self.export_button, self.status], layout=shared_layout(flex_flow="row wrap")),
         ]
         self.field.observe(self._on_edit, names="value")
+        if hasattr(notes, "on_status"):  # a class's notes are sent in the background: say when they arrive
+            notes.on_status(lambda _status: setattr(self.status, "value", self._status()))
         self._load()
 
     @observe("paragraph_number")
@@ -66,13 +70,13 @@ class NotesPanel(ParagraphView):
         self.status.value = self._status(warnings=self.notes.warnings)
 
     def _status(self, **extra) -> str:
-        class_status = getattr(self.notes, "class_status", None)
-        if class_status is not None:  # notes kept by the class: where they are, never a path on the server
-            status = class_status()
+        if hasattr(self.notes, "on_status"):  # notes kept by the class: where they are, never a path on the server
+            class_notes: Any = self.notes  # reader.classroom.client.ClassNotes
+            delivery = class_notes.status
             return (extra.get("download") or "") + render_classroom.class_notes_status_html(
-                last_saved=status.get("last_saved"),
-                waiting=int(status.get("waiting", 0)) + len(self._unsaved),
-                problem=status.get("problem") or self._not_saved,
+                delivery.message,
+                alert=bool(delivery.rejected or delivery.unreachable_since is not None),
+                not_saved=self._not_saved,
             )
         extra.pop("download", None)
         return render.notes_status_html(

@@ -43,7 +43,7 @@ class TeacherView(ReaderView):
         self.export_folder = export_folder
         self.claims = [claim for paragraph in edition.all_paragraphs() for claim in paragraph.claims]
         self._claims_by_id = {claim.claim_id: claim for claim in self.claims}
-        self._summary: list[dict] = []
+        self._summary: dict = {"claims": {}, "students": 0, "record": {}}
         self._progress: list[dict] = []
         self.banner = html()
         self.refresh_button = button("Refresh", "Ask the class store for the newest judgements now")
@@ -126,7 +126,7 @@ class TeacherView(ReaderView):
     def refresh(self) -> bool:
         """Ask the class for its newest state; False (and the reason shown) if it could not answer."""
         try:
-            self._summary = self.access.summary()
+            self._summary = self.access.summary(self._claims_by_id)
             self._progress = self.access.progress()
         except ClassRefusal as refusal:
             self.status.value = render_classroom.teacher_message_html(
@@ -134,16 +134,28 @@ class TeacherView(ReaderView):
             )
             return False
         self.status.value = ""
+        record = self._summary.get("record") or {}
         self.banner.value = render_classroom.class_banner_html(
-            self.access.title or self.edition.title, self.access.code, len(self._progress)
+            record.get("title") or self.edition.title, record.get("code") or self.access.code, self.students
         )
-        self.summary_view.value = render_classroom.summary_html(self.edition, self._summary)
+        self.summary_view.value = render_classroom.summary_html(self.edition, self.rows)
         self._show_progress()
         self._show_claim()
         return True
 
+    @property
+    def students(self) -> int:
+        return int(self._summary.get("students", len(self._progress)))
+
+    @property
+    def rows(self) -> list[dict]:
+        """The summary's claims, in the edition's order (claims it does not know last)."""
+        claims = self._summary.get("claims", {})
+        known = [claims[claim_id] for claim_id in self._claims_by_id if claim_id in claims]
+        return known + [row for claim_id, row in claims.items() if claim_id not in self._claims_by_id]
+
     def _row(self, claim_id: str) -> dict:
-        return next((row for row in self._summary if row["claim_id"] == claim_id), {})
+        return self._summary.get("claims", {}).get(claim_id, {})
 
     def _show_claim(self) -> None:
         if not self.claim_id:
@@ -214,7 +226,7 @@ class TeacherView(ReaderView):
         return path
 
     def ask_to_clear(self) -> None:
-        self.confirm_view.value = render_classroom.clear_confirm_html(len(self._progress))
+        self.confirm_view.value = render_classroom.clear_confirm_html(self.students)
         self.confirm_box.layout.display = None
 
     def _close_confirmation(self) -> None:
@@ -233,8 +245,9 @@ class TeacherView(ReaderView):
         super().close()
 
     def text(self) -> str:
-        lines = [f"The class (code {self.access.code}): {len(self._progress)} students"]
-        for row in self._summary:
+        code = (self._summary.get("record") or {}).get("code") or self.access.code
+        lines = [f"The class (code {code}): {self.students} students"]
+        for row in self.rows:
             claim = self._claims_by_id.get(row["claim_id"])
             counts = ", ".join(f"{verdict} {row['counts'].get(verdict, 0)}" for verdict in render_classroom.JUDGEMENTS)
             record = f"; the record: {claim.verdict}" if claim else ""
