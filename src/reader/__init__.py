@@ -32,6 +32,8 @@ def open(
 
     edition = load(path)
     paragraph_number = checked_paragraph_number(edition, paragraph_number)
+    if class_mode and os.environ.get("READER_CLASS_SERVICE"):  # a kernel of `reader app --class`
+        return _classroom_app(edition, os.environ)
     if teacher is None:
         teacher = os.environ.get("READER_TEACHER", "") not in ("", "0")
     return ReaderApp(
@@ -40,6 +42,26 @@ def open(
         notes=StudentNotes(edition.name, notes_file),
         judge_first=class_mode if judge_first is None else judge_first,
         teacher=teacher,
+    )
+
+
+def _classroom_app(edition, environment):
+    """The class app of a ``reader app --class`` kernel: who is there comes from the page's address."""
+    from pathlib import Path
+
+    from reader.classroom.client import ClassNotes, RemoteClassStore
+    from reader.classroom.identity import personal_link, visitor_from_environment
+    from reader.widgets.classroom_app import ClassroomApp
+
+    store = RemoteClassStore(environment["READER_CLASS_SERVICE"])
+    folder = Path(environment["READER_CLASS_FOLDER"]) if environment.get("READER_CLASS_FOLDER") else None
+    return ClassroomApp(
+        edition,
+        store,
+        visitor_from_environment(environment),
+        notes_for=lambda token: ClassNotes(store, token, edition.name, folder=folder / "students" if folder else None),
+        link_for=lambda token: personal_link(token, environment),
+        export_folder=folder / "exports" if folder else None,
     )
 
 
