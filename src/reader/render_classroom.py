@@ -111,29 +111,56 @@ def class_banner_html(title: str, code: str, students: int) -> str:
     )
 
 
-def summary_html(edition: Edition, rows: Sequence[Mapping]) -> str:
-    """Every claim: the class's judgements beside the record's verdict, and whether students may see them."""
-    claims = {claim.claim_id: claim for paragraph in edition.all_paragraphs() for claim in paragraph.claims}
+def stacked_bar_html(counts: Mapping[str, int], judged: int) -> str:
+    """One bar split by judgement; each part carries its sign, and the counts are written beside it in words."""
     parts = []
+    for judgement in JUDGEMENTS:
+        count = int(counts.get(judgement, 0))
+        if count and judged:
+            parts.append(
+                f'<span class="reader-bar reader-bar-{css_class(judgement)}" style="width: '
+                f'{100 * count / judged:.1f}%">{JUDGEMENT_MARKS[judgement]}</span>'
+            )
+    return f'<span class="reader-stacked-bar" aria-hidden="true">{"".join(parts)}</span>'
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    return " · ".join(
+        f"{JUDGEMENT_MARKS[judgement]} {escape(judgement)} {int(counts.get(judgement, 0))}" for judgement in JUDGEMENTS
+    )
+
+
+def summary_html(edition: Edition, rows: Sequence[Mapping]) -> str:
+    """Every claim on one line: the class's judgements (a bar and the counts) beside the record's verdict, and
+    whether students who judged it may see them. Compact, to be projected."""
+    claims = {claim.claim_id: claim for paragraph in edition.all_paragraphs() for claim in paragraph.claims}
+    lines = []
     for row in rows:
         claim = claims.get(row["claim_id"])
         if claim is None:  # judged in a class whose edition has since lost this claim: said, not hidden
-            heading = f"claim {escape(row['claim_id'])} (no longer in this edition)"
-            verdict = ""
+            heading, verdict = f"claim {escape(row['claim_id'])} (no longer in this edition)", ""
         else:
             heading = escape(claim_heading(claim))
-            verdict = record_verdict_html(claim)
-        shown = "shown to students who judged it" if row.get("revealed") else "hidden from students"
-        parts.append(
-            f'<section class="reader-summary-claim"><h4>{heading}</h4>'
-            f'<p class="reader-summary-meta">{_plural(int(row["judged"]), "judgement")} · {shown}</p>'
-            + judgement_bars_html(row["counts"], int(row["judged"]), f"The class's judgements of {heading}")
-            + verdict
-            + "</section>"
+            verdict = (
+                f'<span class="reader-verdict reader-verdict-{css_class(claim.verdict)}">'
+                f"{VERDICT_MARKS.get(claim.verdict, '')} {escape(claim.verdict)}</span>"
+            )
+        judged = int(row["judged"])
+        shown = "shown" if row.get("revealed") else "hidden"
+        lines.append(
+            f'<tr class="reader-summary-claim"><th scope="row">{heading}</th><td class="reader-count">{judged}</td>'
+            f"<td>{stacked_bar_html(row['counts'], judged)}<br>"
+            f'<span class="reader-summary-counts">{counts_text(row["counts"])}</span></td>'
+            f"<td>{verdict}</td><td>{shown}</td></tr>"
         )
-    if not parts:
+    if not lines:
         return '<p class="reader-empty">This edition has no checkable claims.</p>'
-    return '<div class="reader-summary">' + "".join(parts) + "</div>"
+    return (
+        '<table class="reader-summary"><caption>The class’s judgements of each claim, beside the record</caption>'
+        '<thead><tr><th scope="col">claim</th><th scope="col">judged</th><th scope="col">the class</th>'
+        '<th scope="col">the record</th><th scope="col">students see it</th></tr></thead>'
+        f"<tbody>{''.join(lines)}</tbody></table>"
+    )
 
 
 def reasons_html(claim: Claim | None, reasons: Iterable[Mapping], *, show_names: bool) -> str:

@@ -1,6 +1,8 @@
 """The class's judgements of the claim a student is looking at: never before they have judged it themselves, and
 only once the teacher has revealed it."""
 
+import ipywidgets as widgets
+
 from reader import render_classroom
 from reader.classroom.access import ClassRefusal, StudentAccess
 from reader.model import Edition
@@ -25,7 +27,7 @@ class ClassDistribution(ReaderView):
         self.check_button.on_click(lambda _button: self.refresh())
         super().__init__(layout=shared_layout(display="none"), **kwargs)
         self.add_class("reader-class-distribution")
-        self.children = [self.view, self.check_button]
+        self.children = [self.view, widgets.HBox([self.check_button], layout=shared_layout())]
         self.shown: str = NOT_JUDGED  # what the view says, in words (for the repr and the tests)
         claims_panel.choice.observe(lambda change: self.refresh(), names="value")
         claims_panel.on_judged(lambda claim_id: self.refresh())

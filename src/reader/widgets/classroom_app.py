@@ -10,7 +10,7 @@ from reader import render_classroom
 from reader.classroom.access import ClassRefusal, StudentAccess, TeacherAccess
 from reader.classroom.identity import Visitor
 from reader.model import Edition
-from reader.widgets.app import ReaderApp
+from reader.widgets.app import ReaderApp, stylesheet
 from reader.widgets.base import ReaderView, html
 from reader.widgets.class_distribution import ClassDistribution
 from reader.widgets.join_view import JoinView
@@ -64,11 +64,11 @@ class ClassroomApp(ReaderView):
                 access.summary()  # a wrong secret sees nothing of the class, not even its code
             except ClassRefusal:
                 self.message.value = render_classroom.join_problem_html(NOT_A_TEACHER_LINK)
-                self.children = [self.message]
+                self.children = [stylesheet(), self.message]
                 return
             extra = {} if poll_seconds is None else {"poll_seconds": poll_seconds}
             self.teacher_view = TeacherView(edition, access, export_folder=export_folder, **extra)
-            self.children = [self.teacher_view]
+            self.children = [stylesheet(), self.teacher_view]
             return
         if visitor.student_token:
             try:
@@ -102,7 +102,7 @@ class ClassroomApp(ReaderView):
         self.join_view = JoinView(self.edition, self._join)
         self.join_view.on_joined(lambda token, name: self._show_reader(token, name, self._link_for(token)))
         self.message.value = render_classroom.join_problem_html(problem) if problem else ""
-        self.children = [self.message, self.join_view]
+        self.children = [stylesheet(), self.message, self.join_view]
 
     def _show_reader(self, token: str, name: str, personal_link: str | None) -> None:
         self.student_name = name
@@ -121,7 +121,7 @@ class ClassroomApp(ReaderView):
         if self.join_view is not None:
             self.join_view.close()
             self.join_view = None
-        self.children = [self.message, app]
+        self.children = [self.message, app]  # the reader app carries the stylesheet
         self._save_progress(save_progress, app.paragraph_number)
 
     @staticmethod

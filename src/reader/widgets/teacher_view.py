@@ -51,7 +51,7 @@ class TeacherView(ReaderView):
             value=False,
             indent=False,
             description="Show students’ names (not while projecting)",
-            layout=shared_layout(),
+            layout=shared_layout(width="auto"),
         )
         self.status = html()
         self.summary_view = html()
