@@ -335,3 +335,60 @@ def test_the_poller_refreshes_on_the_running_loop_only():
 
     stopped_at = asyncio.run(for_a_while())
     assert stopped_at >= 3 and len(calls) == stopped_at
+
+
+# --- the same views over the real class store and the real class client -------------------------------------
+
+
+def test_the_class_views_over_the_real_store_and_client(edition, tmp_path):
+    """The widgets against what they will really talk to: ClassStore on SQLite and ClassNotes with its outbox."""
+    from reader.classroom.client import ClassNotes
+    from reader.classroom.store import ClassStore
+
+    store = ClassStore(str(tmp_path / "class.db"))
+    info = store.create_class(edition.name, edition.title)
+    notes_made: list[ClassNotes] = []
+
+    def notes_for(token: str) -> ClassNotes:
+        notes_made.append(ClassNotes(store, token, edition.name, folder=tmp_path / "students"))
+        return notes_made[-1]
+
+    def open_real(query: str = "") -> ClassroomApp:
+        return ClassroomApp(edition, store, visitor_from_query(query), notes_for=notes_for, poll_seconds=60)
+
+    try:
+        anna, boris = open_real(), open_real()
+        anna.join_view.name_field.value, anna.join_view.code_field.value = HOSTILE, info.code.lower()
+        anna.join_view.join_button.click()
+        boris.join_view.name_field.value, boris.join_view.code_field.value = "Boris", info.code
+        boris.join_view.join_button.click()
+        assert anna.role == boris.role == "student"
+        anna.reader_app.notes_panel.field.value = "Anna's note"
+        claim_id = judge(anna, 1, 1, "wrong", "<script>x</script>")
+        judge(boris, 1, 1, "supported", "the record")
+        assert boris.reader_app.notes_panel.field.value == ""
+        assert all(notes.flush(timeout=30) for notes in notes_made), "every write reached the store"
+        assert "Saved to the class." in anna.reader_app.notes_panel.status.value
+
+        teacher = open_real(f"teacher={info.teacher_secret}")
+        view = teacher.teacher_view
+        assert view is not None and view.students == 2
+        assert f"{claim_id}: 2 judged (supported 1, doubtful 0, wrong 1, opinion 0)" in repr(view)
+        assert "&lt;script&gt;x&lt;/script&gt;" in view.reasons_view.value and "Boris" not in view.reasons_view.value
+        anna.distribution.refresh()
+        assert "not shown yet" in anna.distribution.view.value
+        view.reveal_button.click()
+        anna.distribution.check_button.click()
+        assert repr(anna.distribution) == "The class’s judgements: supported 1, doubtful 0, wrong 1, opinion 0"
+        boris_token = next(notes.token for notes in notes_made if notes.judgement(claim_id)["judgement"] == "supported")
+        again = open_real(f"student={boris_token}")
+        assert again.student_name == "Boris" and again.reader_app.notes_panel.field.value == ""
+        assert view.export() is None, "no export folder given: a download link only"
+        payload = re.search(r"base64,([A-Za-z0-9+/=]+)", view.export_view.value).group(1)
+        assert "<script>x</script>" in base64.b64decode(payload).decode("utf-8"), "the CSV holds the reason literally"
+        view.clear()
+        assert view.students == 0
+    finally:
+        for notes in notes_made:
+            notes.close()
+        store.close()

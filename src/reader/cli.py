@@ -219,6 +219,17 @@ def _class_app(arguments, edition, command: list[str], environment: dict[str, st
     return run_voila_with_service(command, environment, service)
 
 
+def _class_service(arguments) -> int:
+    from reader.classroom.hub_service import main as hub_service
+
+    argv = ["--hub", "--state-dir", arguments.state_dir]
+    argv += ["--db", arguments.db] if arguments.db else []
+    argv += ["--edition", arguments.edition] if arguments.edition else []
+    if not arguments.hub:
+        raise CommandError("class-service: only --hub is supported; on one machine use `reader app --class`")
+    return hub_service(argv)
+
+
 def _export(arguments) -> int:
     from reader.handout import build_handout
     from reader.loader import load
@@ -297,6 +308,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="with --class: the class store (default: SQLite in ~/reader-class/EDITION/; or postgresql+psycopg://...)",
     )
     app.set_defaults(run=_app)
+    service = commands.add_parser(
+        "class-service", help="the class store as a JupyterHub-managed service (see docs/jupyterhub.md)"
+    )
+    service.add_argument("--hub", action="store_true", help="run under JupyterHub (its user is the student)")
+    service.add_argument("--db", help="a postgresql+psycopg:// URL (or READER_CLASS_DB; default SQLite)")
+    service.add_argument("--edition", help="the edition folder (default: READER_EDITION or the bundled one)")
+    service.add_argument("--state-dir", default=".", help="where the class's class.json is kept (default: here)")
+    service.set_defaults(run=_class_service)
     return parser
 
 

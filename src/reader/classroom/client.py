@@ -64,10 +64,13 @@ MAX_BACKOFF_SECONDS = 30.0
 class RemoteClassStore:
     """The class store's interface, through its HTTP service at ``base_url`` (``http://host:port``)."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, prefix: str = "/class/api"):
+    def __init__(
+        self, base_url: str, *, timeout: float = 10.0, prefix: str = "/class/api", headers: dict | None = None
+    ):
         self.base_url = base_url.rstrip("/")
         self.api = self.base_url + prefix.rstrip("/")
         self.timeout = timeout
+        self.headers = dict(headers or {})  # sent with every request (on JupyterHub: the hub token)
 
     def __repr__(self) -> str:
         return f"RemoteClassStore({self.base_url!r})"
@@ -83,7 +86,7 @@ class RemoteClassStore:
         teacher: str | None = None,
         raw: bool = False,
     ) -> Any:
-        headers = {"Accept": "application/json"}
+        headers = {**self.headers, "Accept": "application/json"}
         if student is not None:
             headers[STUDENT_HEADER] = student
         if teacher is not None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qs, quote
 
+HUB_IDENTITY = "jupyterhub-user"  # on JupyterHub the service replaces it with the hub user's own token
 MAX_SECRET_LENGTH = 200  # the store's tokens are 32 URL-safe characters; anything far longer is not one
 
 
