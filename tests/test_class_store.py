@@ -35,7 +35,7 @@ PAYLOADS = [
     "<img src=x onerror=alert(1)>",
     "<script>alert('x')</script> & &amp; \"quoted\"",
     '=HYPERLINK("http://example.invalid","click")',
-    "‮reversed‬ and 🙂 and кириллица",
+    "\u202ereversed\u202c and 🙂 and кириллица",
     "line one\nline two\r\nline three\ttab",
     "%s %(name)s {0} ${x} \\x00",
 ]

@@ -528,6 +528,12 @@ class ClassStore:
     def close(self) -> None:
         self.engine.dispose()
 
+    def __enter__(self) -> "ClassStore":
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self.close()
+
     # --- schema ----------------------------------------------------------------------------------------------
 
     def schema_version(self) -> int | None:
