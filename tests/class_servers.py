@@ -219,7 +219,7 @@ def database_url(request, tmp_path):
 class ServiceThread:
     """The class service in this process, on its own event loop in a thread (fast to start; for API tests)."""
 
-    def __init__(self, store, **app_options):
+    def __init__(self, store, *, port: int = 0, **app_options):
         import asyncio
 
         from reader.classroom.service import make_app, make_server
@@ -233,7 +233,7 @@ class ServiceThread:
 
             asyncio.set_event_loop(self._loop)
             self._server = make_server(make_app(store, **app_options))
-            sockets = tornado.netutil.bind_sockets(0, address="127.0.0.1")
+            sockets = tornado.netutil.bind_sockets(port, address="127.0.0.1")
             self._server.add_sockets(sockets)
             self.port = sockets[0].getsockname()[1]
             self._started.set()

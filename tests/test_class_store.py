@@ -35,7 +35,7 @@ PAYLOADS = [
     "<img src=x onerror=alert(1)>",
     "<script>alert('x')</script> & &amp; \"quoted\"",
     '=HYPERLINK("http://example.invalid","click")',
-    "‮reversed‬ and 🙂 and кириллица",
+    "\u202ereversed\u202c and 🙂 and кириллица",
     "line one\nline two\r\nline three\ttab",
     "%s %(name)s {0} ${x} \\x00",
 ]
@@ -467,3 +467,21 @@ def test_sqlite_runs_in_wal_mode_with_a_busy_timeout(tmp_path):
         assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() == store_module.SQLITE_BUSY_TIMEOUT_MS
     opened.close()
+
+
+def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path):
+    """A teacher's view reading while the service writes: reads are not blocked by a held write lock."""
+    import sqlite3
+
+    opened = ClassStore(tmp_path / "class.db")
+    klass = opened.create_class("khrushchevs-purges", "History 9B")
+    anna = opened.join(klass.code, "Anna")
+    writer = sqlite3.connect(tmp_path / "class.db", isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    try:
+        assert opened.student_state(anna.token).student.name == "Anna"
+        assert opened.summary(klass.teacher_secret).students == 1
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+        opened.close()

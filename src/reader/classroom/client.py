@@ -18,12 +18,11 @@ by a hash of the token (never the token itself): ``EDITION.TOKENHASH.json`` and 
 
 import contextlib
 import hashlib
+import http.client
 import json
 import threading
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -68,12 +67,22 @@ class RemoteClassStore:
         self, base_url: str, *, timeout: float = 10.0, prefix: str = "/class/api", headers: dict | None = None
     ):
         self.base_url = base_url.rstrip("/")
-        self.api = self.base_url + prefix.rstrip("/")
+        parts = urllib.parse.urlsplit(self.base_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise InvalidInput(f"class service address: expected http://host:port, found {base_url!r}")
+        self._https = parts.scheme == "https"
+        self._host, self._port = parts.hostname, parts.port
+        self.path = parts.path.rstrip("/") + prefix.rstrip("/")
         self.timeout = timeout
         self.headers = dict(headers or {})  # sent with every request (on JupyterHub: the hub token)
+        self._local = threading.local()  # one kept-alive connection per thread
 
     def __repr__(self) -> str:
         return f"RemoteClassStore({self.base_url!r})"
+
+    def _new_connection(self) -> http.client.HTTPConnection:
+        kind = http.client.HTTPSConnection if self._https else http.client.HTTPConnection
+        return kind(self._host, self._port, timeout=self.timeout)
 
     def _call(
         self,
@@ -95,16 +104,10 @@ class RemoteClassStore:
         if body is not None:
             data = json.dumps(body, ensure_ascii=False).encode("utf-8")
             headers["Content-Type"] = "application/json"
-        url = f"{self.api}/{path}" + (f"?{urllib.parse.urlencode(list(query))}" if query else "")
-        request = urllib.request.Request(url, data=data, method=method, headers=headers)
-        try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                content = response.read()
-        except urllib.error.HTTPError as error:
-            raise _error_of(error.code, error.read()) from None
-        except (OSError, urllib.error.URLError) as error:  # refused, reset, timed out, name not found
-            reason = getattr(error, "reason", None) or error
-            raise StoreUnavailable(f"the class service at {self.base_url} cannot be reached ({reason})") from None
+        target = f"{self.path}/{path}" + (f"?{urllib.parse.urlencode(list(query))}" if query else "")
+        status, content = self._request(method, target, data, headers)
+        if status >= 400:
+            raise _error_of(status, content)
         if raw:
             return content.decode("utf-8")
         try:
@@ -113,6 +116,39 @@ class RemoteClassStore:
             raise StoreUnavailable(
                 f"the class service at {self.base_url} answered something that is not JSON"
             ) from None
+
+    def _request(self, method: str, target: str, data: bytes | None, headers: dict) -> tuple[int, bytes]:
+        """Send on this thread's kept-alive connection; a connection the server closed meanwhile is opened again
+        once (every write is safe to repeat: it carries its sequence number)."""
+        for attempt in (1, 2):
+            connection = getattr(self._local, "connection", None)
+            reused = connection is not None
+            if connection is None:
+                connection = self._local.connection = self._new_connection()
+            try:
+                connection.request(method, target, body=data, headers=headers)
+                response = connection.getresponse()
+                content = response.read()
+                if response.will_close:
+                    self._drop_connection()
+                return response.status, content
+            except (http.client.HTTPException, OSError) as error:
+                self._drop_connection()
+                if (
+                    reused
+                    and attempt == 1
+                    and isinstance(error, http.client.RemoteDisconnected | ConnectionResetError | BrokenPipeError)
+                ):
+                    continue
+                reason = error.strerror if isinstance(error, OSError) and error.strerror else error
+                raise StoreUnavailable(f"the class service at {self.base_url} cannot be reached ({reason})") from None
+        raise AssertionError("unreachable")
+
+    def _drop_connection(self) -> None:
+        connection = getattr(self._local, "connection", None)
+        self._local.connection = None
+        if connection is not None:
+            connection.close()
 
     # identities
     def join(self, code: str, name: str, token: str | None = None) -> StudentSession:

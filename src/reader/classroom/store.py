@@ -2,8 +2,8 @@
 
 One small interface over SQLAlchemy Core, the same code for both databases:
 
-- SQLite by default (a file path, or a ``sqlite:///`` URL): WAL journal, a busy timeout, and every transaction
-  taken with ``BEGIN IMMEDIATE`` so two writers queue instead of failing;
+- SQLite by default (a file path, or a ``sqlite:///`` URL): WAL journal, a busy timeout, and every writing
+  transaction taken with ``BEGIN IMMEDIATE`` so two writers queue instead of failing;
 - PostgreSQL when a ``postgresql+psycopg://`` URL is given (psycopg 3, the ``class`` extra).
 
 Who may do what is decided here, not by the caller:
@@ -492,8 +492,10 @@ def make_engine(url_or_path: str | Path) -> Engine:
             cursor.close()
 
         @sa.event.listens_for(engine, "begin")
-        def _begin_immediate(connection):
-            connection.exec_driver_sql("BEGIN IMMEDIATE")
+        def _begin(connection):
+            """Writers take the write lock at the start (no deadlock between two upgrading readers); reads do not."""
+            reading = connection.get_execution_options().get("class_store_read", False)
+            connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
         return engine
     return sa.create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=10)
@@ -513,6 +515,7 @@ class ClassStore:
         self.engine = make_engine(self.url)
         self.dialect = self.engine.dialect.name
         _, self.tables = _tables(SCHEMA_VERSION)
+        self._statements = self._prepare_statements()
         if migrate:
             self.migrate()
         elif (version := self.schema_version()) != SCHEMA_VERSION:
@@ -527,6 +530,12 @@ class ClassStore:
 
     def close(self) -> None:
         self.engine.dispose()
+
+    def __enter__(self) -> "ClassStore":
+        return self
+
+    def __exit__(self, *_exception) -> None:
+        self.close()
 
     # --- schema ----------------------------------------------------------------------------------------------
 
@@ -561,9 +570,10 @@ class ClassStore:
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:
+        """A connection for reading (on SQLite, a plain deferred transaction: readers never wait for a writer)."""
         try:
             with self.engine.connect() as connection:
-                yield connection
+                yield connection.execution_options(class_store_read=True)
         except sa.exc.OperationalError as error:
             raise StoreUnavailable(f"the class store {self!r} is not available: {_first_line(error)}") from error
 
@@ -677,20 +687,8 @@ class ClassStore:
             return StudentInfo(row.student_id, row.class_id, row.name, row.edition, row.title)
 
     def _student_row(self, connection: Connection, token: str, required: bool = True):
-        students, classes, tokens = self.tables["students"], self.tables["classes"], self.tables["tokens"]
         token = _secret(token, "student token")
-        row = connection.execute(
-            sa.select(
-                students.c.student_id,
-                students.c.class_id,
-                students.c.name,
-                classes.c.edition,
-                classes.c.title,
-                classes.c.reveal_all,
-            )
-            .select_from(tokens.join(students).join(classes))
-            .where(tokens.c.token_hash == hash_secret(token))
-        ).first()
+        row = connection.execute(self._statements["student_by_token"], {"token_hash": hash_secret(token)}).first()
         if row is None and required:
             raise NotAllowed("this student link or token is not known to the class (was the class cleared?)")
         return row
@@ -713,67 +711,84 @@ class ClassStore:
         """Store the student's note on a paragraph; False when it was a replay or older than the stored one."""
         paragraph, text = _paragraph(paragraph), _text(text, "note", MAX_NOTE)
         client_seq = _sequence(client_seq)
-        notes = self.tables["notes"]
         with self._transaction() as connection:
             student_id = self._student_row(connection, token).student_id
-            statement = self._insert(notes).values(
-                student_id=student_id, paragraph=paragraph, text=text, client_seq=client_seq, updated=_now()
-            )
-            statement = statement.on_conflict_do_update(
-                index_elements=[notes.c.student_id, notes.c.paragraph],
-                set_={"text": statement.excluded.text, "client_seq": client_seq, "updated": statement.excluded.updated},
-                where=notes.c.client_seq < statement.excluded.client_seq,
-            )
-            return connection.execute(statement.returning(notes.c.client_seq)).first() is not None
+            values = {"paragraph": paragraph, "text": text, "client_seq": client_seq, "updated": _now()}
+            applied = connection.execute(self._statements["save_note"], {"student_id": student_id, **values})
+            return applied.first() is not None
 
     def save_judgement(self, token: str, claim_id: str, verdict: str, reason: str, client_seq: int) -> bool:
         """Store the student's judgement of a claim; False when it was a replay or older than the stored one."""
         claim_id, verdict = _claim_id(claim_id), _verdict(verdict)
         reason, client_seq = _text(reason, "reason", MAX_REASON), _sequence(client_seq)
-        judgements = self.tables["judgements"]
         with self._transaction() as connection:
             student_id = self._student_row(connection, token).student_id
-            statement = self._insert(judgements).values(
-                student_id=student_id,
-                claim_id=claim_id,
-                verdict=verdict,
-                reason=reason,
-                client_seq=client_seq,
-                updated=_now(),
+            values = {"claim_id": claim_id, "verdict": verdict, "reason": reason, "client_seq": client_seq}
+            applied = connection.execute(
+                self._statements["save_judgement"], {"student_id": student_id, "updated": _now(), **values}
             )
-            statement = statement.on_conflict_do_update(
-                index_elements=[judgements.c.student_id, judgements.c.claim_id],
-                set_={
-                    "verdict": statement.excluded.verdict,
-                    "reason": statement.excluded.reason,
-                    "client_seq": client_seq,
-                    "updated": statement.excluded.updated,
-                },
-                where=judgements.c.client_seq < statement.excluded.client_seq,
-            )
-            return connection.execute(statement.returning(judgements.c.client_seq)).first() is not None
+            return applied.first() is not None
 
     def save_progress(self, token: str, paragraph: int) -> None:
         """The paragraph the student is on now; the furthest one reached is kept beside it."""
         paragraph = _paragraph(paragraph)
-        progress = self.tables["progress"]
         with self._transaction() as connection:
             student_id = self._student_row(connection, token).student_id
-            statement = self._insert(progress).values(
-                student_id=student_id, paragraph=paragraph, furthest=paragraph, updated=_now()
+            values = {"student_id": student_id, "paragraph": paragraph, "furthest": paragraph, "updated": _now()}
+            connection.execute(self._statements["save_progress"], values)
+
+    def _prepare_statements(self) -> dict:
+        """The statements of every student request, built once (building them costs more than running them)."""
+        tables = self.tables
+        students, classes, tokens = tables["students"], tables["classes"], tables["tokens"]
+        notes, judgements, progress = tables["notes"], tables["judgements"], tables["progress"]
+        student_by_token = (
+            sa.select(
+                students.c.student_id,
+                students.c.class_id,
+                students.c.name,
+                classes.c.edition,
+                classes.c.title,
+                classes.c.reveal_all,
             )
-            statement = statement.on_conflict_do_update(
-                index_elements=[progress.c.student_id],
-                set_={
-                    "paragraph": paragraph,
-                    "furthest": sa.case(
-                        (progress.c.furthest < statement.excluded.furthest, statement.excluded.furthest),
-                        else_=progress.c.furthest,
-                    ),
-                    "updated": statement.excluded.updated,
-                },
-            )
-            connection.execute(statement)
+            .select_from(tokens.join(students).join(classes))
+            .where(tokens.c.token_hash == sa.bindparam("token_hash"))
+        )
+        note = self._insert(notes)
+        note = note.on_conflict_do_update(
+            index_elements=[notes.c.student_id, notes.c.paragraph],
+            set_={"text": note.excluded.text, "client_seq": note.excluded.client_seq, "updated": note.excluded.updated},
+            where=notes.c.client_seq < note.excluded.client_seq,
+        ).returning(notes.c.client_seq)
+        judgement = self._insert(judgements)
+        judgement = judgement.on_conflict_do_update(
+            index_elements=[judgements.c.student_id, judgements.c.claim_id],
+            set_={
+                "verdict": judgement.excluded.verdict,
+                "reason": judgement.excluded.reason,
+                "client_seq": judgement.excluded.client_seq,
+                "updated": judgement.excluded.updated,
+            },
+            where=judgements.c.client_seq < judgement.excluded.client_seq,
+        ).returning(judgements.c.client_seq)
+        place = self._insert(progress)
+        place = place.on_conflict_do_update(
+            index_elements=[progress.c.student_id],
+            set_={
+                "paragraph": place.excluded.paragraph,
+                "furthest": sa.case(
+                    (progress.c.furthest < place.excluded.furthest, place.excluded.furthest),
+                    else_=progress.c.furthest,
+                ),
+                "updated": place.excluded.updated,
+            },
+        )
+        return {
+            "student_by_token": student_by_token,
+            "save_note": note,
+            "save_judgement": judgement,
+            "save_progress": place,
+        }
 
     # --- a student's reads -----------------------------------------------------------------------------------
 
