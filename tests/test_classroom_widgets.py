@@ -124,7 +124,7 @@ def test_an_unknown_personal_link_leads_to_joining_again(open_app):
 def test_a_wrong_teacher_link_shows_nothing_of_the_class(open_app, store):
     app = open_app("teacher=guess")
     assert app.role == "newcomer" and app.teacher_view is None and app.join_view is None
-    assert NOT_A_TEACHER_LINK.split(" Use")[0] in app.message.value
+    assert NOT_A_TEACHER_LINK.split(" (")[0] in app.message.value
     assert not any(store.code in value for value in html_values(app))
 
 

@@ -20,7 +20,10 @@ UNKNOWN_LINK = (
     "This personal link is not known to the class (was the class cleared, or the link copied incompletely?). "
     "Join again below."
 )
-NOT_A_TEACHER_LINK = "This teacher link is not valid for this class. Use the link `reader app --class` printed."
+NOT_A_TEACHER_LINK = (
+    "This is not the teacher's link of this class (or, on JupyterHub, you are not in the group teachers): "
+    "nothing of the class is shown."
+)
 
 
 class ClassroomApp(ReaderView):
