@@ -55,7 +55,9 @@ class Student:
         self.idle: set[str] = set()
 
     async def open(self) -> None:
-        page = (await AsyncHTTPClient().fetch(self.base_url + "/", request_timeout=TIMEOUT)).body.decode()
+        page = (
+            await AsyncHTTPClient().fetch(self.base_url + "/", request_timeout=TIMEOUT, connect_timeout=TIMEOUT)
+        ).body.decode()
         kernel_id = re.search(r'"kernelId": "([0-9a-f-]+)"', page).group(1)
         self.socket = await websocket_connect(
             HTTPRequest(
@@ -163,6 +165,7 @@ async def student_work(base_url: str, name: str, code: str | None, edition) -> d
 
 
 async def classroom(base_url: str, students: int, code: str | None, edition) -> dict:
+    AsyncHTTPClient.configure(None, max_clients=max(10, students))  # every student's page at once, none queued
     start = time.perf_counter()
     names = [f"student{number:02d}" for number in range(1, students + 1)]
     results = await asyncio.gather(
