@@ -4,6 +4,7 @@ in-memory class with the store's interface."""
 import asyncio
 import base64
 import re
+import socket
 import stat
 
 import pytest
@@ -393,3 +394,27 @@ def test_the_class_views_over_the_real_store_and_client(edition, tmp_path):
         for notes in notes_made:
             notes.close()
         store.close()
+
+
+def test_a_class_that_cannot_be_reached_is_told_to_the_student_and_the_outbox_keeps_the_note(edition, tmp_path):
+    import time
+
+    from reader.classroom.client import ClassNotes, RemoteClassStore
+    from reader.widgets import ReaderApp
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    notes = ClassNotes(RemoteClassStore(f"http://127.0.0.1:{port}", timeout=2), "a" * 32, edition.name, folder=tmp_path)
+    try:
+        app = ReaderApp(edition, notes=notes, judge_first=True, notes_download=True)
+        app.notes_panel.field.value = "written while the class is away"
+        deadline = time.monotonic() + 30
+        while "cannot be reached" not in app.notes_panel.status.value and time.monotonic() < deadline:
+            time.sleep(0.1)
+        status = app.notes_panel.status.value
+        assert 'role="alert"' in status and "cannot be reached" in status and "kept here" in status
+        assert str(tmp_path) not in status and "127.0.0.1" not in status, "no path, no address"
+        assert "written while the class is away" in notes.outbox_path.read_text(encoding="utf-8")
+    finally:
+        notes.close()
