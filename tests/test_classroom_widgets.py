@@ -102,6 +102,7 @@ def test_a_newcomer_joins_with_name_and_code_and_gets_a_personal_link(open_app, 
     assert token and app.role == "student" and app.join_view is None
     assert f"http://10.0.0.5:8866/?student={token}" in app.message.value
     assert "Anna" in app.message.value and repr(app).startswith("Anna's reader")
+    assert app.student_access.progress_sent()
     assert store.students[token]["paragraph"] == 1, "the reader opens on ¶1: the teacher sees it"
 
 
@@ -183,6 +184,7 @@ def class_of_two(open_app, store):
 def test_the_teacher_sees_counts_reasons_and_progress_names_hidden(open_app, store, class_of_two, edition):
     anna, boris, claim_id = class_of_two
     boris.reader_app.paragraph_number = 4
+    assert boris.student_access.progress_sent()
     teacher = open_app(f"teacher={store.secret}")
     view = teacher.teacher_view
     assert teacher.role == "teacher" and view.claim_id == claim_id
