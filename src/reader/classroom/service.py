@@ -31,6 +31,7 @@ and ``no-store``. The access log names method, path (no query string) and status
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import signal
@@ -404,11 +405,15 @@ async def serve(database: str, host: str, port: int) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signal_number in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signal_number, stop.set)
-    await stop.wait()
-    server.stop()
-    await server.close_all_connections()
-    store.close()
+        # Windows has no signal handlers in asyncio: Ctrl-C still ends asyncio.run with KeyboardInterrupt
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signal_number, stop.set)
+    try:
+        await stop.wait()
+    finally:
+        server.stop()
+        await server.close_all_connections()
+        store.close()
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -423,6 +428,8 @@ def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING if arguments.quiet else logging.INFO, format="%(message)s")
     try:
         asyncio.run(serve(arguments.db, arguments.host, arguments.port))
+    except KeyboardInterrupt:
+        return 0
     except ClassStoreError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
