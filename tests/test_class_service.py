@@ -330,3 +330,38 @@ def test_the_command_fails_in_one_line(tmp_path, arguments, expected):
     result = subprocess.run(command, capture_output=True, text=True, timeout=120)
     assert result.returncode != 0 and expected in result.stderr and "Traceback" not in result.stderr
     assert time.monotonic() - started < 120
+
+
+def test_a_hub_service_can_say_who_is_asking_instead_of_the_headers(database_url):
+    """As a JupyterHub service does: the identity is the hub's user (here a stand-in header the 'hub' sets)."""
+    store = ClassStore(database_url)
+    klass = store.create_class("khrushchevs-purges", "History 9B")
+    tokens: dict[str, str] = {}
+
+    def student_token_of(handler):
+        user = handler.request.headers.get("X-Stand-In-Hub-User")
+        if user and user != "teacher":
+            tokens.setdefault(user, store.hub_student(klass.class_id, user).token)
+            return tokens[user]
+        return None
+
+    def teacher_secret_of(handler):
+        return klass.teacher_secret if handler.request.headers.get("X-Stand-In-Hub-User") == "teacher" else None
+
+    running = ServiceThread(store, student_token_of=student_token_of, teacher_secret_of=teacher_secret_of)
+    try:
+        api = Api(running.port)
+        anna, boris = {"X-Stand-In-Hub-User": "anna"}, {"X-Stand-In-Hub-User": "boris"}
+        body = {"paragraph": 1, "text": "Anna's", "client_seq": 1}
+        assert api.call("POST", "note", body, headers=anna).status == 200
+        assert api.call("GET", "state", headers=boris).json["notes"] == {}
+        assert api.call("GET", "state", headers=anna).json["student"]["name"] == "anna"
+        # with a resolver, a token in the header is not an identity, nor is a secret
+        assert api.call("GET", "state", student=tokens["anna"]).status == 403
+        assert api.call("GET", "teacher/summary", teacher=klass.teacher_secret).status == 403
+        assert api.call("GET", "teacher/summary", headers=anna).status == 403
+        teacher = {"X-Stand-In-Hub-User": "teacher"}
+        assert api.call("GET", "teacher/summary", headers=teacher).json["students"] == 2
+    finally:
+        running.stop()
+        store.close()

@@ -38,6 +38,7 @@ import signal
 import sys
 import time
 from collections import defaultdict, deque
+from collections.abc import Callable
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -186,13 +187,17 @@ class ApiHandler(tornado.web.RequestHandler):
         return value
 
     def student_token(self) -> str:
-        token = self.request.headers.get(STUDENT_HEADER, "")
+        """The student's token: from the header, or from the application's ``student_token_of`` (a hub service)."""
+        resolve = self.settings.get("student_token_of")
+        token = resolve(self) if resolve else self.request.headers.get(STUDENT_HEADER, "")
         if not token:
             raise NotAllowed(f"a student token is needed ({STUDENT_HEADER} header)")
         return token
 
     def teacher_secret(self) -> str:
-        secret = self.request.headers.get(TEACHER_HEADER, "")
+        """The teacher secret: from the header, or from the application's ``teacher_secret_of`` (a hub service)."""
+        resolve = self.settings.get("teacher_secret_of")
+        secret = resolve(self) if resolve else self.request.headers.get(TEACHER_HEADER, "")
         if not secret:
             raise NotAllowed(f"the teacher secret is needed ({TEACHER_HEADER} header)")
         return secret
@@ -359,9 +364,22 @@ def _log_request(handler: tornado.web.RequestHandler) -> None:
 
 
 def make_app(
-    store: ClassStore, *, limits: JoinLimits | None = None, prefix: str = "/class/api"
+    store: ClassStore,
+    *,
+    limits: JoinLimits | None = None,
+    prefix: str = "/class/api",
+    student_token_of: Callable[[tornado.web.RequestHandler], str | None] | None = None,
+    teacher_secret_of: Callable[[tornado.web.RequestHandler], str | None] | None = None,
+    **tornado_settings: Any,
 ) -> tornado.web.Application:
-    """The tornado application over ``store``; ``prefix`` lets a hub service mount it under its own URL."""
+    """The tornado application over ``store``.
+
+    ``prefix`` mounts it under another URL (a JupyterHub service's ``/services/NAME/class/api``). By default the
+    student's token and the teacher's secret come from the request's headers; a JupyterHub service gives
+    ``student_token_of(handler)`` and ``teacher_secret_of(handler)`` instead, which find them from the hub's
+    authenticated user (None or "" refuses the request with 403). ``tornado_settings`` go to the application
+    (a cookie secret, for one).
+    """
     settings = {"store": store, "limits": limits or JoinLimits()}
     routes = [
         ("join", JoinHandler, settings),
@@ -387,6 +405,9 @@ def make_app(
         log_function=_log_request,
         xsrf_cookies=False,
         compress_response=False,
+        student_token_of=student_token_of,
+        teacher_secret_of=teacher_secret_of,
+        **tornado_settings,
     )
 
 
