@@ -32,6 +32,7 @@ and ``no-store``. The access log names method, path (no query string) and status
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import signal
@@ -39,6 +40,7 @@ import sys
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -172,6 +174,12 @@ class ApiHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.finish(json.dumps({"error": message}))
 
+    async def call(self, method: str, *arguments: Any, **keywords: Any) -> Any:
+        """A store method, run in the service's worker threads: the event loop goes on reading other requests, and
+        PostgreSQL commits several students' writes at once."""
+        function = functools.partial(getattr(self.store, method), *arguments, **keywords)
+        return await asyncio.get_running_loop().run_in_executor(self.settings["store_executor"], function)
+
     def write_json(self, value) -> None:
         self.finish(json.dumps(_plain(value), ensure_ascii=False))
 
@@ -243,7 +251,7 @@ def _plain(value):
 
 
 class JoinHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         address = self.request.remote_ip or "?"
         wait = self.limits.blocked(address)
         if wait is not None:
@@ -253,7 +261,7 @@ class JoinHandler(ApiHandler):
         body = self.body()
         token = self.request.headers.get(STUDENT_HEADER) or None
         try:
-            session = self.store.join(field(body, "code"), field(body, "name"), token=token)
+            session = await self.call("join", field(body, "code"), field(body, "name"), token=token)
         except ClassStoreError as error:
             if error.status == 404:
                 self.limits.failed(address)
@@ -262,56 +270,65 @@ class JoinHandler(ApiHandler):
 
 
 class StateHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json(self.store.student_state(self.student_token()))
+    async def get(self) -> None:
+        self.write_json(await self.call("student_state", self.student_token()))
 
 
 class NoteHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.body()
         token = self.student_token()
-        applied = self.store.save_note(token, field(body, "paragraph"), field(body, "text"), field(body, "client_seq"))
+        applied = await self.call(
+            "save_note", token, field(body, "paragraph"), field(body, "text"), field(body, "client_seq")
+        )
         self.write_json({"applied": applied})
 
 
 class JudgementHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.body()
         token = self.student_token()
-        applied = self.store.save_judgement(
-            token, field(body, "claim_id"), field(body, "verdict"), field(body, "reason", ""), field(body, "client_seq")
+        applied = await self.call(
+            "save_judgement",
+            token,
+            field(body, "claim_id"),
+            field(body, "verdict"),
+            field(body, "reason", ""),
+            field(body, "client_seq"),
         )
         self.write_json({"applied": applied})
 
 
 class ProgressHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.body()
-        self.store.save_progress(self.student_token(), field(body, "paragraph"))
+        await self.call("save_progress", self.student_token(), field(body, "paragraph"))
         self.write_json({"applied": True})
 
 
 class DistributionHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json(self.store.distribution(self.student_token(), self.get_query_argument("claim_id", "")))
+    async def get(self) -> None:
+        claim_id = self.get_query_argument("claim_id", "")
+        self.write_json(await self.call("distribution", self.student_token(), claim_id))
 
 
 class SummaryHandler(ApiHandler):
-    def get(self) -> None:
+    async def get(self) -> None:
         claim_ids = self.get_query_arguments("claim_id")
-        self.write_json(self.store.summary(self.teacher_secret(), claim_ids))
+        self.write_json(await self.call("summary", self.teacher_secret(), claim_ids))
 
 
 class ReasonsHandler(ApiHandler):
-    def get(self) -> None:
+    async def get(self) -> None:
         show_names = self.get_query_argument("names", "0") in ("1", "true", "yes")
-        reasons = self.store.reasons(self.teacher_secret(), self.get_query_argument("claim_id", ""), show_names)
+        claim_id = self.get_query_argument("claim_id", "")
+        reasons = await self.call("reasons", self.teacher_secret(), claim_id, show_names)
         self.write_json({"reasons": reasons})
 
 
 class ProgressListHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json({"students": self.store.progress(self.teacher_secret())})
+    async def get(self) -> None:
+        self.write_json({"students": await self.call("progress", self.teacher_secret())})
 
 
 class RevealHandler(ApiHandler):
@@ -319,35 +336,32 @@ class RevealHandler(ApiHandler):
         super().initialize(store, limits)
         self.revealed = revealed
 
-    def post(self) -> None:
+    async def post(self) -> None:
         secret, body = self.teacher_secret(), self.body()
         claim_id = field(body, "claim_id", None)
-        if self.revealed:
-            self.store.reveal(secret, claim_id)
-        else:
-            self.store.hide(secret, claim_id)
+        await self.call("reveal" if self.revealed else "hide", secret, claim_id)
         self.write_json({"claim_id": claim_id, "revealed": self.revealed})
 
 
 class ExportHandler(ApiHandler):
-    def get(self) -> None:
-        text = self.store.export_csv(self.teacher_secret())
+    async def get(self) -> None:
+        text = await self.call("export_csv", self.teacher_secret())
         self.set_header("Content-Type", "text/csv; charset=utf-8")
         self.set_header("Content-Disposition", 'attachment; filename="class-results.csv"')
         self.finish(text.encode("utf-8"))
 
 
 class ClearHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         secret, body = self.teacher_secret(), self.body()
         if body.get("confirm") is not True:
             raise InvalidInput('clearing a class deletes every student\'s work: send {"confirm": true}')
-        self.write_json({"students_deleted": self.store.clear_class(secret)})
+        self.write_json({"students_deleted": await self.call("clear_class", secret)})
 
 
 class HealthHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json({"ok": True, "schema_version": self.store.schema_version()})
+    async def get(self) -> None:
+        self.write_json({"ok": True, "schema_version": await self.call("schema_version")})
 
 
 class NotFoundHandler(ApiHandler):
@@ -370,6 +384,7 @@ def make_app(
     prefix: str = "/class/api",
     student_token_of: Callable[[tornado.web.RequestHandler], str | None] | None = None,
     teacher_secret_of: Callable[[tornado.web.RequestHandler], str | None] | None = None,
+    workers: int | None = None,
     **tornado_settings: Any,
 ) -> tornado.web.Application:
     """The tornado application over ``store``.
@@ -377,8 +392,9 @@ def make_app(
     ``prefix`` mounts it under another URL (a JupyterHub service's ``/services/NAME/class/api``). By default the
     student's token and the teacher's secret come from the request's headers; a JupyterHub service gives
     ``student_token_of(handler)`` and ``teacher_secret_of(handler)`` instead, which find them from the hub's
-    authenticated user (None or "" refuses the request with 403). ``tornado_settings`` go to the application
-    (a cookie secret, for one).
+    authenticated user (None or "" refuses the request with 403). The store is called from ``workers`` threads
+    (default 8 for PostgreSQL, which commits them together; 2 for SQLite, which has one writer at a time).
+    ``tornado_settings`` go to the application (a cookie secret, for one).
     """
     settings = {"store": store, "limits": limits or JoinLimits()}
     routes = [
@@ -407,6 +423,7 @@ def make_app(
         compress_response=False,
         student_token_of=student_token_of,
         teacher_secret_of=teacher_secret_of,
+        store_executor=ThreadPoolExecutor(workers or (8 if store.dialect == "postgresql" else 2), "class-store"),
         **tornado_settings,
     )
 
