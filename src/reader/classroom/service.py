@@ -393,7 +393,8 @@ def make_app(
     student's token and the teacher's secret come from the request's headers; a JupyterHub service gives
     ``student_token_of(handler)`` and ``teacher_secret_of(handler)`` instead, which find them from the hub's
     authenticated user (None or "" refuses the request with 403). The store is called from ``workers`` threads
-    (default 8 for PostgreSQL, which commits them together; 2 for SQLite, which has one writer at a time).
+    (default 8 for PostgreSQL, which commits them together; 1 for SQLite, which has one writer at a time and whose
+    busy handler would sleep between tries).
     ``tornado_settings`` go to the application (a cookie secret, for one).
     """
     settings = {"store": store, "limits": limits or JoinLimits()}
@@ -423,7 +424,7 @@ def make_app(
         compress_response=False,
         student_token_of=student_token_of,
         teacher_secret_of=teacher_secret_of,
-        store_executor=ThreadPoolExecutor(workers or (8 if store.dialect == "postgresql" else 2), "class-store"),
+        store_executor=ThreadPoolExecutor(workers or (8 if store.dialect == "postgresql" else 1), "class-store"),
         **tornado_settings,
     )
 
