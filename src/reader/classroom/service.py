@@ -178,7 +178,10 @@ class ApiHandler(tornado.web.RequestHandler):
         """A store method, run in the service's worker threads: the event loop goes on reading other requests, and
         PostgreSQL commits several students' writes at once."""
         function = functools.partial(getattr(self.store, method), *arguments, **keywords)
-        return await asyncio.get_running_loop().run_in_executor(self.settings["store_executor"], function)
+        executor = self.settings["store_executor"]
+        if executor is None:  # on the event loop itself (SQLite: one writer anyway, no thread hand-over)
+            return function()
+        return await asyncio.get_running_loop().run_in_executor(executor, function)
 
     def write_json(self, value) -> None:
         self.finish(json.dumps(_plain(value), ensure_ascii=False))
@@ -393,11 +396,13 @@ def make_app(
     student's token and the teacher's secret come from the request's headers; a JupyterHub service gives
     ``student_token_of(handler)`` and ``teacher_secret_of(handler)`` instead, which find them from the hub's
     authenticated user (None or "" refuses the request with 403). The store is called from ``workers`` threads
-    (default 8 for PostgreSQL, which commits them together; 1 for SQLite, which has one writer at a time and whose
-    busy handler would sleep between tries).
+    (default: 8 for PostgreSQL, which commits several at once; 2 for SQLite, which has one writer at a time but lets
+    a teacher's summary run beside it; ``workers=0`` runs them on the event loop itself).
     ``tornado_settings`` go to the application (a cookie secret, for one).
     """
     settings = {"store": store, "limits": limits or JoinLimits()}
+    if workers is None:
+        workers = 8 if store.dialect == "postgresql" else 2
     routes = [
         ("join", JoinHandler, settings),
         ("state", StateHandler, settings),
@@ -424,7 +429,7 @@ def make_app(
         compress_response=False,
         student_token_of=student_token_of,
         teacher_secret_of=teacher_secret_of,
-        store_executor=ThreadPoolExecutor(workers or (8 if store.dialect == "postgresql" else 1), "class-store"),
+        store_executor=ThreadPoolExecutor(workers, "class-store") if workers else None,
         **tornado_settings,
     )
 
@@ -434,9 +439,9 @@ def make_server(app: tornado.web.Application) -> tornado.httpserver.HTTPServer:
     return tornado.httpserver.HTTPServer(app, max_body_size=8 * MAX_BODY_BYTES, xheaders=False)
 
 
-async def serve(database: str, host: str, port: int) -> None:
+async def serve(database: str, host: str, port: int, workers: int | None = None) -> None:
     store = ClassStore(database)
-    server = make_server(make_app(store))
+    server = make_server(make_app(store, workers=workers))
     sockets = tornado.netutil.bind_sockets(port, address=host)
     server.add_sockets(sockets)
     bound = sockets[0].getsockname()[1]
@@ -461,12 +466,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this computer only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)")
     parser.add_argument("--quiet", action="store_true", help="no access log")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="threads calling the store (default: 8 for PostgreSQL, 2 for SQLite)"
+    )
     arguments = parser.parse_args(argv)
     if not 0 <= arguments.port <= 65535:
         parser.error(f"--port {arguments.port}: expected 0 to 65535")
     logging.basicConfig(level=logging.WARNING if arguments.quiet else logging.INFO, format="%(message)s")
     try:
-        asyncio.run(serve(arguments.db, arguments.host, arguments.port))
+        asyncio.run(serve(arguments.db, arguments.host, arguments.port, arguments.workers))
     except KeyboardInterrupt:
         return 0
     except ClassStoreError as error:

@@ -30,6 +30,7 @@ an unknown class code :class:`UnknownClass`, an unreachable database :class:`Sto
 message for a person, never a database error.
 """
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -39,7 +40,6 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -516,6 +516,7 @@ class ClassStore:
         self.dialect = self.engine.dialect.name
         _, self.tables = _tables(SCHEMA_VERSION)
         self._statements = self._prepare_statements()
+        self._writer_turn = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         if migrate:
             self.migrate()
         elif (version := self.schema_version()) != SCHEMA_VERSION:
@@ -568,7 +569,7 @@ class ClassStore:
 
     # --- connections -----------------------------------------------------------------------------------------
 
-    @contextmanager
+    @contextlib.contextmanager
     def _connection(self) -> Iterator[Connection]:
         """A connection for reading (on SQLite, a plain deferred transaction: readers never wait for a writer)."""
         try:
@@ -577,8 +578,15 @@ class ClassStore:
         except sa.exc.OperationalError as error:
             raise StoreUnavailable(f"the class store {self!r} is not available: {_first_line(error)}") from error
 
-    @contextmanager
+    @contextlib.contextmanager
     def _transaction(self, migrating: bool = False) -> Iterator[Connection]:
+        """A writing transaction. On SQLite this process's writers take turns through a lock first: SQLite's own
+        busy handler sleeps between tries, and many threads left to it wait far longer than their turn."""
+        with self._writer_turn, self._writing(migrating) as connection:
+            yield connection
+
+    @contextlib.contextmanager
+    def _writing(self, migrating: bool) -> Iterator[Connection]:
         try:
             with self.engine.connect() as connection:
                 if migrating and self.dialect == "sqlite":
