@@ -365,3 +365,29 @@ def test_a_hub_service_can_say_who_is_asking_instead_of_the_headers(database_url
     finally:
         running.stop()
         store.close()
+
+
+def test_every_route_refuses_a_caller_without_credentials_for_it(service, api, klass):
+    """Found from the application's own routing table, so that a route added later is checked too."""
+    from reader.classroom.service import make_app
+
+    app = make_app(service.store)
+    paths = [rule.matcher.regex.pattern.rstrip("$") for rule in app.wildcard_router.rules]
+    assert len(paths) >= 14
+    other = service.store.create_class("khrushchevs-purges", "another class")
+    anna = join(api, klass, "Anna")
+    api.call("POST", "note", {"paragraph": 1, "text": "Anna's secret note", "client_seq": 1}, student=anna["token"])
+    checked = 0
+    for path in paths:
+        route = path.removeprefix("/class/api/")
+        if route in ("join", "health"):
+            continue
+        for method in ("GET", "POST"):
+            for credentials in ({}, {"student": "forged"}, {"teacher": other.teacher_secret}):
+                answer = api.call(method, route, {"claim_id": "c01-1", "confirm": True}, **credentials)
+                own_class = "teacher" in credentials and route.startswith("teacher/")
+                assert answer.status in (403, 405) or own_class, (method, route, credentials, answer.status)
+                assert b"Anna" not in answer.content  # another class's teacher sees only their own class
+                checked += 1
+    assert checked >= 12 * 2 * 3
+    assert api.call("GET", "state", student=anna["token"]).json["notes"] == {"1": "Anna's secret note"}

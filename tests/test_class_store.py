@@ -485,3 +485,18 @@ def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path):
         writer.execute("ROLLBACK")
         writer.close()
         opened.close()
+
+
+def test_who_asks_is_checked_before_what_they_sent(store, klass):
+    """A stranger learns nothing from validation messages: bad input with a wrong token or secret is a refusal."""
+    for call in (
+        lambda: store.save_note("forged", 0, None, -1),
+        lambda: store.save_judgement("forged", "' OR 1=1", "maybe", None, 0),
+        lambda: store.save_progress("forged", -1),
+        lambda: store.distribution("forged", "' OR 1=1"),
+        lambda: store.summary("forged", ["' OR 1=1"]),
+        lambda: store.reasons("forged", "' OR 1=1"),
+        lambda: store.reveal("forged", "' OR 1=1"),
+    ):
+        with pytest.raises(NotAllowed):
+            call()

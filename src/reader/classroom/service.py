@@ -219,11 +219,24 @@ class ApiHandler(tornado.web.RequestHandler):
         self.finish(json.dumps({"error": error.log_message if specific else self._reason}))
 
     def _handle_request_exception(self, error: BaseException) -> None:
+        if isinstance(error, InvalidInput) and not isinstance(error, BodyTooLarge):
+            error = self._refusal_first(error)
         if isinstance(error, ClassStoreError):
             if not self._finished:
                 self.fail(error.status, error.message)
             return
         super()._handle_request_exception(error)  # a bug: logged with its traceback, 500 with one line
+
+    def _refusal_first(self, error: InvalidInput) -> ClassStoreError:
+        """Who asks is checked before what they sent: bad input with an unknown token or secret is a 403."""
+        try:
+            if "/teacher/" in self.request.path:
+                self.store.teacher_class(self.teacher_secret())
+            elif not self.request.path.endswith(("/join", "/health")):
+                self.store.student(self.student_token())
+        except ClassStoreError as refusal:
+            return refusal
+        return error
 
     def check_xsrf_cookie(self) -> None:
         """Nothing here reads cookies: a request is authorised only by its token header."""
