@@ -231,7 +231,8 @@ class ServiceThread:
             import tornado.netutil
 
             asyncio.set_event_loop(self._loop)
-            self._server = make_server(make_app(store, **app_options))
+            self._app = make_app(store, **app_options)
+            self._server = make_server(self._app)
             sockets = tornado.netutil.bind_sockets(port, address="127.0.0.1")
             self._server.add_sockets(sockets)
             self.port = sockets[0].getsockname()[1]
@@ -248,3 +249,6 @@ class ServiceThread:
         self._loop.call_soon_threadsafe(self._server.stop)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=30)
+        executor = self._app.settings["store_executor"]
+        if executor is not None:
+            executor.shutdown(wait=True)

@@ -454,7 +454,8 @@ def make_server(app: tornado.web.Application) -> tornado.httpserver.HTTPServer:
 
 async def serve(database: str, host: str, port: int, workers: int | None = None) -> None:
     store = ClassStore(database)
-    server = make_server(make_app(store, workers=workers))
+    app = make_app(store, workers=workers)
+    server = make_server(app)
     sockets = tornado.netutil.bind_sockets(port, address=host)
     server.add_sockets(sockets)
     bound = sockets[0].getsockname()[1]
@@ -470,6 +471,8 @@ async def serve(database: str, host: str, port: int, workers: int | None = None)
     finally:
         server.stop()
         await server.close_all_connections()
+        if app.settings["store_executor"] is not None:
+            app.settings["store_executor"].shutdown(wait=True)
         store.close()
 
 
