@@ -391,3 +391,26 @@ def test_every_route_refuses_a_caller_without_credentials_for_it(service, api, k
                 checked += 1
     assert checked >= 12 * 2 * 3
     assert api.call("GET", "state", student=anna["token"]).json["notes"] == {"1": "Anna's secret note"}
+
+
+def test_refusals_leave_a_kept_alive_connection_usable(api, klass):
+    """A proxy (JupyterHub's) or RemoteClassStore reuses connections: a refused request must not break the next."""
+    anna = join(api, klass, "Anna")
+    connection = http.client.HTTPConnection("127.0.0.1", api.port, timeout=30)
+    requests = [
+        ({"Content-Type": "text/plain", "X-Reader-Student": anna["token"]}, b"paragraph=1", 415),
+        ({"Content-Type": "application/json", "X-Reader-Student": "forged"}, b'{"paragraph": 1}', 403),
+        ({"Content-Type": "application/json", "X-Reader-Student": anna["token"]}, b"{not json", 400),
+        (
+            {"Content-Type": "application/json", "X-Reader-Student": anna["token"]},
+            json.dumps({"paragraph": 1, "text": "kept", "client_seq": 1}).encode(),
+            200,
+        ),
+    ]
+    for headers, body, status in requests:
+        connection.request("POST", "/class/api/note", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == status and not response.will_close
+    connection.close()
+    assert api.call("GET", "state", student=anna["token"]).json["notes"] == {"1": "kept"}

@@ -128,6 +128,10 @@ class BodyTooLarge(InvalidInput):
     status = 413
 
 
+class NotJson(InvalidInput):
+    status = 415
+
+
 @tornado.web.stream_request_body
 class ApiHandler(tornado.web.RequestHandler):
     """JSON in, JSON out, the store's errors as one line, the security headers on every answer.
@@ -150,13 +154,9 @@ class ApiHandler(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self._chunks: list[bytes] = []
         self._received = 0
-        if self.request.method == "POST":
-            content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            declared = self.request.headers.get("Content-Length", "0")
-            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                self.fail(413, f"the request is larger than {MAX_BODY_BYTES // 1024} KB")
-            elif content_type != "application/json":
-                self.fail(415, "send JSON (Content-Type: application/json)")
+        declared = self.request.headers.get("Content-Length", "0")
+        if self.request.method == "POST" and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
+            self.fail(413, f"the request is larger than {MAX_BODY_BYTES // 1024} KB")  # the connection is then closed
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
@@ -189,6 +189,9 @@ class ApiHandler(tornado.web.RequestHandler):
     def body(self) -> dict[str, Any]:
         if self._received > MAX_BODY_BYTES:
             raise BodyTooLarge(f"the request is larger than {MAX_BODY_BYTES // 1024} KB")
+        content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":  # answered after reading the body: the connection stays usable
+            raise NotJson("send JSON (Content-Type: application/json)")
         try:
             value = json.loads(b"".join(self._chunks) or b"{}")
         except (ValueError, RecursionError) as error:
@@ -219,7 +222,7 @@ class ApiHandler(tornado.web.RequestHandler):
         self.finish(json.dumps({"error": error.log_message if specific else self._reason}))
 
     def _handle_request_exception(self, error: BaseException) -> None:
-        if isinstance(error, InvalidInput) and not isinstance(error, BodyTooLarge):
+        if isinstance(error, InvalidInput) and not isinstance(error, BodyTooLarge | NotJson):
             error = self._refusal_first(error)
         if isinstance(error, ClassStoreError):
             if not self._finished:
