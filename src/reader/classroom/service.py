@@ -51,6 +51,7 @@ import tornado.web
 from reader.classroom.store import ClassStore, ClassStoreError, InvalidInput, NotAllowed
 
 MAX_BODY_BYTES = 128 * 1024
+MAX_CONNECTION_BODY_BYTES = 8 * MAX_BODY_BYTES  # past this the server does not read on: it closes the connection
 STUDENT_HEADER = "X-Reader-Student"
 TEACHER_HEADER = "X-Reader-Teacher"
 DEFAULT_PORT = 8867
@@ -136,8 +137,9 @@ class NotJson(InvalidInput):
 class ApiHandler(tornado.web.RequestHandler):
     """JSON in, JSON out, the store's errors as one line, the security headers on every answer.
 
-    The body is streamed: a declared length over 128 KB is answered 413 at once, without reading the body; a body
-    that grows over it while arriving is dropped and answered 413 (the server closes any connection past that).
+    The body is streamed and never kept past 128 KB: a larger one (up to 1 MB) is read, dropped and answered 413,
+    so the connection stays usable; one declared over 1 MB is answered 413 at once, unread, and its connection
+    closed (as the server closes any connection whose body passes 1 MB).
     """
 
     store: ClassStore
@@ -155,8 +157,9 @@ class ApiHandler(tornado.web.RequestHandler):
         self._chunks: list[bytes] = []
         self._received = 0
         declared = self.request.headers.get("Content-Length", "0")
-        if self.request.method == "POST" and declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-            self.fail(413, f"the request is larger than {MAX_BODY_BYTES // 1024} KB")  # the connection is then closed
+        if self.request.method == "POST" and declared.isdigit() and int(declared) > MAX_CONNECTION_BODY_BYTES:
+            # not worth reading: answered at once, and the connection closed
+            self.fail(413, f"the request is larger than {MAX_BODY_BYTES // 1024} KB")
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
@@ -452,7 +455,7 @@ def make_app(
 
 def make_server(app: tornado.web.Application) -> tornado.httpserver.HTTPServer:
     """An HTTP server that closes a connection whose body passes 1 MB (the handlers answer 413 past 128 KB)."""
-    return tornado.httpserver.HTTPServer(app, max_body_size=8 * MAX_BODY_BYTES, xheaders=False)
+    return tornado.httpserver.HTTPServer(app, max_body_size=MAX_CONNECTION_BODY_BYTES, xheaders=False)
 
 
 async def serve(database: str, host: str, port: int, workers: int | None = None) -> None:
