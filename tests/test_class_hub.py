@@ -22,7 +22,7 @@ import pytest
 from class_servers import free_port
 from reader.classroom.client import RemoteClassStore
 from reader.classroom.hub_service import TEACHER_SCOPE
-from reader.classroom.identity import HUB_IDENTITY, Visitor
+from reader.classroom.identity import HUB_IDENTITY
 
 pytestmark = pytest.mark.slow
 
@@ -200,29 +200,38 @@ def test_a_student_cannot_get_a_token_with_the_teacher_scope(hub):
     assert TEACHER_SCOPE in refused.value.read().decode()
 
 
-def test_the_class_app_on_the_hub_is_the_users(hub, edition, tmp_path):
-    """What a kernel on the hub shows: the student's reader as their hub user, the teacher's view for teachers."""
-    from reader.classroom.client import ClassNotes
-    from reader.widgets.classroom_app import ClassroomApp
+def test_the_class_app_on_the_hub_is_the_users(hub, edition):
+    """What ``reader.open(class_mode=True)`` shows in a kernel on the hub (the environment deploy/ gives it): the
+    student's reader as their hub user; the teacher's view only for a member of the group teachers."""
+    import reader
 
     opened = []
 
-    def app(user: str, scopes: list[str], visitor: Visitor) -> ClassroomApp:
-        store = class_of(hub, token_of(hub, user, scopes))
-
-        def notes_for(token):
-            opened.append(ClassNotes(store, user, edition.name, folder=tmp_path / user))
-            return opened[-1]
-
-        return ClassroomApp(edition, store, visitor, notes_for=notes_for, poll_seconds=60)
+    def app(user: str, scopes: list[str], teacher: bool = False):
+        environment = {
+            "READER_CLASS_SERVICE": f"{hub['base']}/services/{SERVICE}",
+            "READER_CLASS_HUB": "1",
+            "JUPYTERHUB_API_TOKEN": token_of(hub, user, scopes),
+            "JUPYTERHUB_USER": user,
+        }
+        opened.append(reader._classroom_app(edition, environment, teacher=teacher))
+        return opened[-1]
 
     try:
-        student = app("bob", [ACCESS], Visitor(student_token=HUB_IDENTITY))
+        student = app("bob", [ACCESS])
         assert student.role == "student" and student.student_name == "bob"
-        refused = app("bob", [ACCESS], Visitor(teacher_secret=HUB_IDENTITY))
+        student.reader_app.notes_panel.field.value = "bob's note, through the hub"
+        assert student.reader_app.notes.flush(timeout=30)
+        refused = app("bob", [ACCESS], teacher=True)
         assert refused.role == "newcomer" and refused.teacher_view is None
-        teacher = app("teacher1", [ACCESS, TEACHER_SCOPE], Visitor(teacher_secret=HUB_IDENTITY))
+        teacher = app("teacher1", [ACCESS, TEACHER_SCOPE], teacher=True)
         assert teacher.role == "teacher" and teacher.teacher_view.students >= 1
+        assert "bob" not in teacher.teacher_view.progress_view.value, "names hidden by default"
+        teacher.teacher_view.names_toggle.value = True
+        assert "bob" in teacher.teacher_view.progress_view.value
     finally:
-        for notes in opened:
-            notes.close()
+        for app_opened in opened:
+            if app_opened.reader_app is not None:
+                app_opened.reader_app.notes.close()
+            if app_opened.teacher_view is not None:
+                app_opened.teacher_view.poller.stop()
