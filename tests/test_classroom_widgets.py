@@ -318,7 +318,10 @@ def test_joining_leaves_no_join_models_behind_and_refreshes_make_no_models(comms
     assert len(comms.live) == models
     newcomer = open_app()
     before_join = len(comms.live)
-    join_models = {child.model_id for child in newcomer.join_view.children}
+    join_models = {child.model_id for child in newcomer.join_view.children} | {
+        inner.model_id for child in newcomer.join_view.children for inner in getattr(child, "children", ())
+    }
+    assert newcomer.join_view.join_button.model_id in join_models
     join(newcomer, "Dana", store.code)
     assert not join_models & comms.live, "the join view's models are closed once the student has joined"
     assert len(comms.live) > before_join - len(join_models)

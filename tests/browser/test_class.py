@@ -121,6 +121,7 @@ def test_two_students_and_the_teacher(class_app, browser, axe_source, screenshot
     page_a.goto(class_app["student_url"], wait_until="domcontentloaded")
     page_a.locator(".reader-join").wait_for(timeout=PAGE_READY_MS)
     page_a.screenshot(path=str(screenshots / "class-01-join.png"))
+    assert_accessible(run_axe(page_a, axe_source))
     anna = join(page_a, class_app, "Anna <b>K</b>")
     personal_link = page_a.locator(".reader-personal-link").get_attribute("href")
     assert re.fullmatch(rf"http://127\.0\.0\.1:{class_app['port']}/\?student=[\w-]+", personal_link)

@@ -37,12 +37,13 @@ class JoinView(ReaderView):
         self.join_button = button("Join the class", "Join with this name and class code", disabled=True)
         self.message = html()
         super().__init__(**kwargs)
+        self.add_class("reader-app")  # the page's reader container (styles; what accessibility checks look at)
         self.add_class("reader-join")
         self.children = [
             html(render_classroom.join_intro_html(edition)),
             self.name_field,
             self.code_field,
-            self.join_button,
+            widgets.HBox([self.join_button], layout=shared_layout()),
             self.message,
         ]
         for field in (self.name_field, self.code_field):
@@ -81,6 +82,8 @@ class JoinView(ReaderView):
     def close(self) -> None:
         """Close this view's own models too (its layouts and styles are shared and stay)."""
         for child in self.children:
+            for inner in getattr(child, "children", ()):
+                inner.close()
             child.close()
         super().close()
 
