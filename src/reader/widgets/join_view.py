@@ -30,7 +30,7 @@ class JoinView(ReaderView):
         )
         self.code_field = widgets.Text(
             description="Class code",
-            placeholder="8 letters from the teacher's screen",
+            placeholder="8 letters and digits, on the teacher's screen",
             layout=shared_layout(),
             style=style,
         )
