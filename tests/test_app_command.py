@@ -1,6 +1,7 @@
 """``reader app``: Voilà with the settings the classroom measurements chose, serving the reader without code."""
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -199,3 +200,40 @@ def test_reader_app_checks_the_edition_before_serving_it(edition_copy, table, tm
     )
     assert broken.returncode == 1 and "'persn' is not allowed" in broken.stderr
     assert "serving" not in broken.stdout and not (tmp_path / "cache").exists()
+
+
+@pytest.mark.slow
+def test_open_reader_with_an_edition_opens_that_edition_s_generated_notebooks(tmp_path):
+    """``./open-reader EDITION``: JupyterLab opens on the edition's own notebooks, which load that edition."""
+    repository = default_edition_path().parent.parent
+    port = free_port()
+    environment = {**os.environ, "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    server = subprocess.Popen(
+        [
+            str(repository / "open-reader"),
+            "frus-1957-circular-telegram",
+            "--no-browser",
+            f"--port={port}",
+            "--IdentityProvider.token=open-reader-test",
+            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+        ],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        listing = fetch_when_served(
+            f"http://127.0.0.1:{port}/api/contents/build/edition-notebooks?token=open-reader-test", server
+        )
+        names = sorted(item["name"] for item in json.loads(listing)["content"])
+        assert names[0] == "01-start-here.ipynb" and len(names) == 7
+        start = (repository / "build" / "edition-notebooks" / "01-start-here.ipynb").read_text(encoding="utf-8")
+        assert 'reader.load(\\"frus-1957-circular-telegram\\")' in start
+        assert "Khrushchev's Purges" not in start
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)

@@ -116,11 +116,12 @@ def _notebooks(arguments) -> int:
 
 def _mentions(arguments) -> int:
     """Write mentions.csv from the cards' aliases (the edition's other files must already be valid)."""
-    from reader.loader import default_edition_path, read_table
+    from reader.loader import read_table
     from reader.mentions import find_mentions
+    from reader.paths import edition_folder
     from reader.schema import TABLES_BY_NAME
 
-    folder = Path(arguments.path) if arguments.path else default_edition_path()
+    folder = edition_folder(arguments.path)
     paragraphs = read_table(folder, TABLES_BY_NAME["paragraphs"])
     entities = read_table(folder, TABLES_BY_NAME["entities"])
     if paragraphs is None or entities is None:  # both are required: read_table raised already if one is missing
@@ -162,7 +163,9 @@ def _app(arguments) -> int:
     edition_argument, voila_arguments = arguments.edition, list(arguments.voila_arguments)
     if edition_argument and edition_argument.startswith("-"):  # `reader app -- --VoilaOption=...`: no edition given
         edition_argument, voila_arguments = None, [edition_argument, *voila_arguments]
-    folder = Path(edition_argument).expanduser().resolve() if edition_argument else None
+    from reader.paths import edition_folder
+
+    folder = edition_folder(edition_argument).resolve() if edition_argument else None
     # Checked here, once: a broken edition stops now with its problems listed, not in thirty students' pages; and
     # the validated edition is cached, so every student's kernel reads it without validating (or importing pandas).
     edition = load(folder)
@@ -209,7 +212,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"reader {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     check = commands.add_parser("check", help="validate an edition folder and print a summary")
-    check.add_argument("path", nargs="?", help="an edition folder (default: every edition of editions.yaml)")
+    check.add_argument(
+        "path",
+        nargs="?",
+        help="an edition folder, or a bundled edition's name (default: every edition of editions.yaml)",
+    )
     check.add_argument(
         "--all", action="store_true", help="every edition of editions.yaml, even if READER_EDITION is set"
     )
@@ -222,15 +229,21 @@ def build_parser() -> argparse.ArgumentParser:
     new.add_argument("folder", help="the new edition's folder (must not exist, or be empty)")
     new.set_defaults(run=_new)
     notebooks = commands.add_parser("notebooks", help="write the edition's notebooks (guided reading, register ...)")
-    notebooks.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    notebooks.add_argument(
+        "path", nargs="?", help="an edition folder, or a bundled edition's name (default: the default edition)"
+    )
     notebooks.add_argument("--out", help="the folder to write them to (default: <edition>-notebooks)")
     notebooks.set_defaults(run=_notebooks)
     mentions = commands.add_parser("mentions", help="find every mention of every card's spellings in the text")
-    mentions.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    mentions.add_argument(
+        "path", nargs="?", help="an edition folder, or a bundled edition's name (default: the default edition)"
+    )
     mentions.add_argument("--write", action="store_true", help="write them to the edition's mentions.csv")
     mentions.set_defaults(run=_mentions)
     export = commands.add_parser("export", help="write a standalone HTML handout (no kernel or network needed)")
-    export.add_argument("path", nargs="?", help="an edition folder (default: the bundled edition)")
+    export.add_argument(
+        "path", nargs="?", help="an edition folder, or a bundled edition's name (default: the default edition)"
+    )
     export.add_argument("-o", "--output", help="the HTML file to write (default: <edition>-handout.html)")
     export.add_argument("--teacher", action="store_true", help="include the questions' expected points")
     export.set_defaults(run=_export)
@@ -239,7 +252,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="serve the reader as an app through Voilà, code hidden, on localhost",
         epilog="Other options (--Name.option=value) are passed to Voilà.",
     )
-    app.add_argument("edition", nargs="?", help="an edition folder (default: the bundled edition)")
+    app.add_argument(
+        "edition", nargs="?", help="an edition folder, or a bundled edition's name (default: the default edition)"
+    )
     app.add_argument("--port", default=str(DEFAULT_PORT), help=f"the port, 1 to 65535 (default {DEFAULT_PORT})")
     app.add_argument(
         "--host",

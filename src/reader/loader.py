@@ -16,7 +16,7 @@ from reader._version import __version__
 from reader.errors import EditionError
 from reader.mentions import alias_occurrences, aliases_in_text, find_mentions
 from reader.model import Edition, prepared_tables
-from reader.paths import default_edition_path
+from reader.paths import edition_folder, listed_editions
 from reader.schema import (
     ID_PATTERN,
     MINIMUM_CONTRAST,
@@ -49,14 +49,15 @@ DOCUMENTS_FILE = "documents.yaml"
 
 
 def load(path: str | Path | None = None) -> Edition:
-    """The edition in ``path`` (a folder), or the default edition; raises EditionError if it is not valid.
+    """The edition in ``path`` (a folder, or the name of an edition ``editions.yaml`` lists), or the default edition;
+    raises EditionError if it is not valid.
 
     ``edition.warnings`` lists what is valid but likely to mislead (lines like ``file, line L, column C: ...``).
     """
-    folder = Path(path).expanduser() if path is not None else default_edition_path()
+    folder = edition_folder(path)
     if not folder.is_dir():
         what = "is not a folder" if textfiles.exists(folder) else "no such edition folder"
-        raise EditionError(f"{folder}: {what}")
+        raise EditionError(f"{folder}: {what}" + _bundled_names_hint(path))
     problems = [problem for name in edition_file_names() if (problem := textfiles.file_problem(folder / name))]
     if problems:
         raise EditionError(problems)
@@ -72,6 +73,17 @@ def load(path: str | Path | None = None) -> Edition:
     if key:
         cache.write_edition(key, edition)
     return edition
+
+
+def _bundled_names_hint(argument) -> str:
+    """For a bare name that is no folder: the names of the bundled editions it could have meant."""
+    if not isinstance(argument, str) or "/" in argument or "\\" in argument:
+        return ""
+    try:
+        names = [folder.name for folder in listed_editions()]
+    except EditionError:
+        return ""
+    return "; expected an edition folder, or the name of a bundled edition: " + ", ".join(names)
 
 
 def _cached_file_names(folder: Path) -> tuple[str, ...]:
@@ -273,16 +285,17 @@ def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
 def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None) -> pd.DataFrame | None:
     import csv  # here, not at the top: a cached edition needs neither csv, yaml nor pandas
 
-    import pandas as pd
-
     warnings = [] if warnings is None else warnings
     path = folder / spec.file_name
+    expected = [column.name for column in spec.columns]
     if not textfiles.exists(path):
         if spec.required:
             raise EditionError(
                 f"{spec.file_name}: missing from {folder}; expected a CSV file with columns "
-                + ", ".join(column.name for column in spec.columns)
+                + ", ".join(column.name for column in spec.columns if not column.may_be_absent)
             )
+        if spec.empty_if_absent:
+            return _frame(spec, [], [])
         return None
     text = textfiles.read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -296,8 +309,7 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
             )
         former = {old: column.name for column in spec.columns for old in column.former_names}
         header = [former.get(name.strip(), name.strip()) for name in header]
-        expected = [column.name for column in spec.columns]
-        missing = [name for name in expected if name not in header]
+        missing = [column.name for column in spec.columns if column.name not in header and not column.may_be_absent]
         if missing:
             raise EditionError(
                 f'{spec.file_name}, line 1: column "{missing[0]}" is missing; expected columns ' + ", ".join(expected)
@@ -311,7 +323,8 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
         if duplicated:
             raise EditionError(f'{spec.file_name}, line 1: column "{duplicated[0]}" appears twice')
         records, lines, problems = [], [], []
-        positions = [(column, header.index(column.name)) for column in spec.columns]
+        positions = [(column, header.index(column.name)) for column in spec.columns if column.name in header]
+        absent = {column.name: column.parse("") for column in spec.columns if column.name not in header}
         warned_columns = [(column.name, position) for column, position in positions if column.kind in ("text", "list")]
         seen_rows: dict[tuple, int] = {}
         previous_line = reader.line_num
@@ -326,7 +339,7 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
                     "(a comma inside a value needs the value in double quotes)"
                 )
                 continue
-            record = {}
+            record = dict(absent)
             for column, position in positions:
                 try:
                     record[column.name] = column.parse(cells[position])
@@ -357,8 +370,15 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
         raise EditionError(f"{spec.file_name}, line {reader.line_num}: {error}; expected valid CSV") from None
     if problems:
         raise EditionError(problems)
+    return _frame(spec, records, lines)
+
+
+def _frame(spec: TableSpec, records: list[dict], lines: list[int]) -> pd.DataFrame:
+    """The table's DataFrame (every column of the spec, in its order), its rows kept for the checks."""
+    import pandas as pd
+
     # Text stays object dtype so that an empty cell is None (pandas' str dtype would make it NaN).
-    frame = pd.DataFrame(records, columns=expected, dtype=object)
+    frame = pd.DataFrame(records, columns=[column.name for column in spec.columns], dtype=object)
     frame.insert(0, "line", lines)
     whole_numbers = [column.name for column in spec.columns if column.kind in ("int", "offset")]
     frame = frame.astype({"line": "int64", **dict.fromkeys(whole_numbers, "int64")})

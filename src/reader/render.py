@@ -198,7 +198,9 @@ def _dates(start: str | None, end: str | None) -> str:
 def entity_card_html(entity: Entity, edition: Edition) -> str:
     language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
     original = (
-        f' <span{language} class="reader-ru">({escape(entity.original_name)})</span>' if entity.original_name else ""
+        f' <span{language} class="reader-original-name">({escape(entity.original_name)})</span>'
+        if entity.original_name
+        else ""
     )
     kind = escape(edition.text_kind)
     spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
@@ -226,7 +228,7 @@ def event_row_html(event: Event, *, highlighted: bool) -> str:
     if event.essay_date or event.essay_wording:
         said = escape(event.essay_date or "")
         wording = f" “{escape(event.essay_wording)}”" if event.essay_wording else ""
-        essay = f'<span class="reader-essay-says">{said}{wording}</span>'
+        essay = f'<span class="reader-text-says">{said}{wording}</span>'
     paragraphs = ", ".join(f"¶{number}" for number in event.paragraphs)
     row_class = ' class="reader-current"' if highlighted else ""
     current = '<span class="reader-sr-only"> (in this paragraph)</span>★ ' if highlighted else ""

@@ -125,6 +125,7 @@ class Column:
     kind: str = "text"  # text, id, int, offset, date, url, qid, enum, ref, refs, paragraphs, list
     required: bool = True
     former_names: tuple[str, ...] = ()  # older names of the column, still read (a file written before a rename)
+    may_be_absent: bool = False  # the header may leave the column out (then every row's value is empty)
     allowed: tuple[str, ...] = ()
     target: str = ""  # for ref/refs: the table whose ids it names ("sources" means sources or references)
     essay_words: bool = False  # the essay's own words, copied exactly (left alone by the hostile test fixture)
@@ -264,6 +265,7 @@ class TableSpec:
     required: bool = True
     date_ranges: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     unique: tuple[str, ...] = ()  # columns that together name a row once (a table without a key)
+    empty_if_absent: bool = False  # an optional file that, when absent, is an empty table (not None)
 
     @property
     def file_name(self) -> str:
@@ -286,12 +288,15 @@ TABLES: tuple[TableSpec, ...] = (
             Column("date_as_printed", required=False),
             Column("title"),
             Column("url", "url", required=False),
-            Column("retrieved", "date", required=False),
-            Column("cited_as", required=False),
+            # What a web page's reference list gives: a text without one leaves these columns out.
+            Column("retrieved", "date", required=False, may_be_absent=True),
+            Column("cited_as", required=False, may_be_absent=True),
             Column("note", required=False),
             Column("source_ids", "refs", required=False, target="sources"),
         ),
         key="reference_id",
+        required=False,  # a text without a reference list has no references.csv
+        empty_if_absent=True,
     ),
     TableSpec(
         "sources",
