@@ -63,7 +63,9 @@ MAX_BACKOFF_SECONDS = 30.0
 class RemoteClassStore:
     """The class store's interface, through its HTTP service at ``base_url`` (``http://host:port``)."""
 
-    def __init__(self, base_url: str, *, timeout: float = 10.0, prefix: str = "/class/api"):
+    def __init__(
+        self, base_url: str, *, timeout: float = 10.0, prefix: str = "/class/api", headers: dict | None = None
+    ):
         self.base_url = base_url.rstrip("/")
         parts = urllib.parse.urlsplit(self.base_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
@@ -73,6 +75,7 @@ class RemoteClassStore:
         self.path = parts.path.rstrip("/") + prefix.rstrip("/")
         self.timeout = timeout
         self._local = threading.local()  # one kept-alive connection per thread
+        self.headers = dict(headers or {})  # sent with every request (on JupyterHub: the hub token)
 
     def __repr__(self) -> str:
         return f"RemoteClassStore({self.base_url!r})"
@@ -92,7 +95,7 @@ class RemoteClassStore:
         teacher: str | None = None,
         raw: bool = False,
     ) -> Any:
-        headers = {"Accept": "application/json"}
+        headers = {**self.headers, "Accept": "application/json"}
         if student is not None:
             headers[STUDENT_HEADER] = student
         if teacher is not None:

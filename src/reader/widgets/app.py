@@ -41,6 +41,7 @@ class ReaderApp(ParagraphView):
         notes=None,
         judge_first: bool = False,
         teacher: bool = False,
+        notes_download: bool = False,
         **kwargs,
     ):
         self.edition = edition
@@ -48,7 +49,9 @@ class ReaderApp(ParagraphView):
         self.notes = notes
         self.teacher = teacher
         self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
-        self.notes_panel = NotesPanel(edition, notes, paragraph_number) if notes is not None else None
+        self.notes_panel = (
+            NotesPanel(edition, notes, paragraph_number, download=notes_download) if notes is not None else None
+        )
         # A tab's view is built when the tab is first opened (or used from code): the app starts with the
         # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
         self._views: dict[str, ReaderView] = {}
