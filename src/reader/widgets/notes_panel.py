@@ -62,7 +62,11 @@ class NotesPanel(ParagraphView):
 
     def _status(self, **extra) -> str:
         return render.notes_status_html(
-            path=self.notes.path, last_saved=self.notes.last_saved, not_saved=self._not_saved, **extra
+            path=self.notes.path,
+            last_saved=self.notes.last_saved,
+            not_saved=self._not_saved,
+            in_browser=self.notes.kept_in_browser,
+            **extra,
         )
 
     def _on_edit(self, change) -> None:
@@ -84,13 +88,18 @@ class NotesPanel(ParagraphView):
         self._not_saved = None
 
     def export(self):
-        """Write the notes to Markdown beside the notes file; the path, or None if it could not be written."""
+        """Write the notes to Markdown beside the notes file; the path, or None if it could not be written.
+
+        In the browser (a static site) the file is also offered as a download: the browser's storage is not a
+        folder the student can open.
+        """
         try:
             path = self.notes.export_markdown(self.edition)
         except OSError as error:
             self.status.value = self._status(export_failed=failure_reason(error))
             return None
-        self.status.value = self._status(exported_to=path)
+        download = (path.name, self.notes.to_markdown(self.edition)) if self.notes.kept_in_browser else None
+        self.status.value = self._status(exported_to=path, download=download)
         return path
 
     def text(self) -> str:
