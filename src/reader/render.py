@@ -684,7 +684,9 @@ def site_index_html(title: str, app_url: str) -> str:
         f'<p><a href="{url}">Open the reader</a> (it starts in this browser: the first time takes a few seconds).</p>\n'
         f'<p><a href="notebooks.html">The notebooks</a> (in JupyterLab, in this browser).</p>\n'
     )
-    return _site_page(title, f'<meta http-equiv="refresh" content="0; url={url}">\n', body)
+    # JupyterLite's pages read their settings from the root page too: it must carry this (empty) element.
+    config = '<script id="jupyter-config-data" type="application/json" data-jupyter-lite-root=".">{}</script>\n'
+    return _site_page(title, f'<meta http-equiv="refresh" content="0; url={url}">\n{config}', body)
 
 
 def site_notebooks_html(title: str, notebooks: list[str]) -> str:
