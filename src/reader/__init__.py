@@ -6,6 +6,9 @@
 from reader._version import __version__
 from reader.errors import EditionError
 from reader.loader import load
+from reader.site.browser import send_none_as_null
+
+send_none_as_null()  # in a static site's browser kernel only (see reader.site.browser)
 
 
 def open(

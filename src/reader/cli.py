@@ -246,6 +246,20 @@ def _export(arguments) -> int:
     return 0
 
 
+def _site(arguments) -> int:
+    from reader.site import SiteError
+    from reader.site.build import build_site
+
+    try:
+        summary = build_site(arguments.edition, arguments.out)
+    except SiteError as error:
+        raise CommandError(str(error)) from error
+    size = summary.size_bytes / 1_000_000
+    print(f"wrote the site of {summary.edition} to {summary.folder} ({summary.files} files, {size:.1f} MB)")
+    print(f"try it: python -m http.server --directory {summary.folder} 8000, then open http://127.0.0.1:8000/")
+    return 0
+
+
 def _print_problems(error: EditionError, limit: int | None = None, prefix: str = "") -> None:
     for problem in error.problems[:limit]:
         print(f"error: {prefix}{problem}", file=sys.stderr)
@@ -331,6 +345,14 @@ def build_parser() -> argparse.ArgumentParser:
     service.add_argument("--edition", help="the edition folder (default: READER_EDITION or the bundled one)")
     service.add_argument("--state-dir", default=".", help="where the class's class.json is kept (default: here)")
     service.set_defaults(run=_class_service)
+    site = commands.add_parser(
+        "site", help="build a static site of the reader that runs in the browser (no server, nothing fetched)"
+    )
+    site.add_argument("edition", nargs="?", help="an edition folder (default: the bundled edition)")
+    site.add_argument(
+        "--out", required=True, help="the folder to write the site to (new, empty, or a site built before)"
+    )
+    site.set_defaults(run=_site)
     return parser
 
 

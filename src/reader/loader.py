@@ -7,6 +7,7 @@ pass raises one :class:`~reader.errors.EditionError`.
 from __future__ import annotations
 
 import io
+import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -54,6 +55,8 @@ def load(path: str | Path | None = None) -> Edition:
 
     ``edition.warnings`` lists what is valid but likely to mislead (lines like ``file, line L, column C: ...``).
     """
+    if path is None and not os.environ.get("READER_EDITION") and (shipped := cache.shipped_edition()) is not None:
+        return shipped
     folder = edition_folder(path)
     if not folder.is_dir():
         what = "is not a folder" if textfiles.exists(folder) else "no such edition folder"

@@ -7,6 +7,7 @@ from traitlets import dlink, link
 
 from reader import render
 from reader.model import Edition
+from reader.site import browser
 from reader.widgets.base import ParagraphView, ReaderView, checked_paragraph_number, html, shared_layout
 from reader.widgets.chronology import Chronology
 from reader.widgets.entity_cards import EntityCards, card_text
@@ -66,6 +67,10 @@ class ReaderApp(ParagraphView):
         self.excerpt_button.on_click(lambda _button: self.open_tab("Quoted document"))
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-app")
+        if (
+            browser.in_browser()
+        ):  # a static site shows the app alone: its stylesheet hides the console's prompt around it
+            self.add_class("reader-in-browser")
         self.children = [
             stylesheet(),
             html(render.title_html(edition)),
