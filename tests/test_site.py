@@ -228,7 +228,7 @@ def test_in_the_browser_notes_go_to_its_storage_and_the_student_is_told(in_a_bro
     assert "Your notes live in this browser only" in panel.status.value
     panel.field.value = "A note kept in the browser"
     assert json.loads(notes.path.read_text(encoding="utf-8"))["paragraph_notes"]["1"]["text"] == panel.field.value
-    assert "live in this browser only" in panel.status.value and "Saved as you type" in panel.status.value
+    assert "live in this browser only" in panel.status.value and "last saved" in panel.status.value
     panel.export()
     link = re.search(
         r'<a class="reader-download" download="([^"]+)" href="data:text/markdown;charset=utf-8;base64,'

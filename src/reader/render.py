@@ -559,16 +559,16 @@ def notes_status_html(
         )
     if exported_to is not None:
         return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
-    when = f"last saved {escape(last_saved)} UTC" if last_saved else ""
+    when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
     if in_browser:
         return lines + (
             '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
             "this computer: another computer or browser will not show them, and clearing this browser's data "
-            "deletes them. Use “Export my notes” to keep a copy or hand them in."
-            f"{' Saved as you type, ' + when + '.' if when else ' They are saved as you type.'}</p>"
+            "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
+            f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in this browser</span>'
         )
     return lines + (
-        f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when + ", " if when else ""}in '
+        f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in '
         f"{escape(str(path))}</span>"
     )
 

@@ -4,6 +4,10 @@ The reader runs in the page (Pyodide): the student journey, a note kept in the b
 as a file, the hostile edition (nothing runs), axe-core on the reader's container.
 """
 
+import json
+import time
+from pathlib import Path
+
 import pytest
 from harness import UI_WAIT_MS, offline_page, open_static_site, start_static_site, wait_for_frames
 from hostile import make_hostile_edition
@@ -22,6 +26,39 @@ def site(tmp_path_factory, module_home):
     server = start_static_site(folder, module_home)
     yield server
     server.stop()
+
+
+# JupyterLite's browser storage (IndexedDB): the notes file as the kernel wrote it through /drive.
+STORED_FILE = """async (path) => {
+    const db = await new Promise((ok, fail) => {
+        const request = indexedDB.open('JupyterLite Storage - /');
+        request.onsuccess = () => ok(request.result);
+        request.onerror = fail;
+    });
+    const file = await new Promise(ok => {
+        const request = db.transaction('files').objectStore('files').get(path);
+        request.onsuccess = () => ok(request.result);
+    });
+    db.close();
+    if (!file) return null;
+    if (file.format !== 'base64') return typeof file.content === 'string' ? file.content : JSON.stringify(file.content);
+    return new TextDecoder().decode(Uint8Array.from(atob(file.content), character => character.charCodeAt(0)));
+}"""
+
+
+def stored_notes(page, edition_name: str) -> dict:
+    text = page.evaluate(STORED_FILE, f"reader-notes/{edition_name}.json")
+    return json.loads(text) if text else {}
+
+
+def wait_for_stored_note(page, edition_name: str, paragraph: str) -> dict:
+    """The stored notes, once they hold a note on ``paragraph`` (polled: the save happens in the page's kernel)."""
+    deadline = time.monotonic() + UI_WAIT_MS / 1000
+    while not (stored := stored_notes(page, edition_name)).get("paragraph_notes", {}).get(paragraph):
+        if time.monotonic() > deadline:
+            break
+        page.wait_for_timeout(200)
+    return stored
 
 
 def assert_only_the_site_was_asked(page, server) -> None:
@@ -76,7 +113,11 @@ def test_a_student_reads_in_the_static_site_offline(site, browser, screenshots, 
 
     student.jump_to(11)
     student.write_note("Compare with the official toll.")
-    expect(student.app.locator(".reader-browser-notice")).to_contain_text("Saved as you type")
+    expect(student.app.locator(".reader-saved")).to_contain_text("in this browser")
+    # the kernel has written it to the browser's storage (a reload before that would lose the last keystrokes)
+    stored = wait_for_stored_note(page, edition.name, "11")
+    assert stored["paragraph_notes"].get("11", {}).get("text") == "Compare with the official toll.", stored
+    assert stored["judgements"][first_claim.claim_id]["judgement"] == "doubtful"
     page.reload()  # a new Python in the page: the note comes back from the browser's storage
     page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=240_000)
     again = ReaderPage(page)
@@ -92,7 +133,7 @@ def test_a_student_reads_in_the_static_site_offline(site, browser, screenshots, 
         link.click()
     download = download_info.value
     assert download.suggested_filename == f"{edition.name}.md"
-    exported = open(download.path(), encoding="utf-8").read()
+    exported = Path(download.path()).read_text(encoding="utf-8")
     assert "Compare with the official toll." in exported and "doubtful" in exported
     assert_only_the_site_was_asked(page, site)
     page.screenshot(path=str(screenshots / "site-03-exported.png"))
