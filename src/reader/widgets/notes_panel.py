@@ -126,7 +126,9 @@ class NotesPanel(ParagraphView):
         except OSError as error:
             self.status.value = self._status(export_failed=failure_reason(error))
             return None
-        download = (path.name, self.notes.to_markdown(self.edition)) if getattr(self.notes, "kept_in_browser", False) else None
+        download = (
+            (path.name, self.notes.to_markdown(self.edition)) if getattr(self.notes, "kept_in_browser", False) else None
+        )
         self.status.value = self._status(exported_to=path, download=download)
         return path
 
