@@ -78,7 +78,6 @@ class PostgresServer:
         if self.user:
             os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
         self._run([str(binaries / "initdb"), "-D", str(self.data), "-U", "reader", "--auth=trust", "-E", "UTF8"])
-        self._run([str(binaries / "initdb"), "--version"])
         settings = ["-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}"]
         if not durable:  # tests: no need to survive a power cut
             settings += ["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]
@@ -232,7 +231,8 @@ class ServiceThread:
             import tornado.netutil
 
             asyncio.set_event_loop(self._loop)
-            self._server = make_server(make_app(store, **app_options))
+            self._app = make_app(store, **app_options)
+            self._server = make_server(self._app)
             sockets = tornado.netutil.bind_sockets(port, address="127.0.0.1")
             self._server.add_sockets(sockets)
             self.port = sockets[0].getsockname()[1]
@@ -249,3 +249,6 @@ class ServiceThread:
         self._loop.call_soon_threadsafe(self._server.stop)
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=30)
+        executor = self._app.settings["store_executor"]
+        if executor is not None:
+            executor.shutdown(wait=True)

@@ -238,3 +238,46 @@ def test_the_service_killed_mid_session_loses_nothing(tmp_path, folder):
     with ClassStore(database) as store:
         for number, session in enumerate(sessions):
             assert store.student_state(session.token).notes == expected[number]
+
+
+def test_a_notes_file_is_brought_into_the_class_and_never_replaces_newer_work(store, klass, tmp_path, folder):
+    old_file = tmp_path / "old-notes.json"
+    before = StudentNotes(EDITION, old_file)  # written before the class existed
+    before.set_note(2, "from my own notes file")
+    before.set_note(3, "older than what I typed in class")
+    before.set_judgement("c02-1", "supported", "from the file")
+    anna = store.join(klass.code, "Anna")
+    port = free_port()
+    notes = ClassNotes(RemoteClassStore(f"http://127.0.0.1:{port}", timeout=2), anna.token, EDITION, folder=folder)
+    notes.set_note(3, "typed in class, still waiting")  # newer than the file's, not sent yet
+    assert notes.import_notes_file(old_file) == 3
+    notes.close()
+    with pytest.raises(InvalidInput, match="not a notes file of this reader"):
+        bad = tmp_path / "bad.json"
+        bad.write_text("[]", encoding="utf-8")
+        notes.import_notes_file(bad)
+    running = ServiceThread(store, port=port)
+    try:
+        again = ClassNotes(RemoteClassStore(running.url), anna.token, EDITION, folder=folder)
+        assert again.flush(30)
+        again.close()
+    finally:
+        running.stop()
+    state = store.student_state(anna.token)
+    assert state.notes == {2: "from my own notes file", 3: "typed in class, still waiting"}
+    assert state.judgements["c02-1"].reason == "from the file"
+
+
+def test_the_status_is_told_to_whoever_listens(store, service, klass, folder):
+    anna = store.join(klass.code, "Anna")
+    notes = ClassNotes(RemoteClassStore(service.url), anna.token, EDITION, folder=folder)
+    seen: list[DeliveryStatus] = []
+    notes.on_status(seen.append)
+    notes.on_status(lambda status: 1 / 0)  # a broken view does not stop the sending
+    try:
+        notes.set_note(1, "x")
+        assert notes.flush(30)
+    finally:
+        notes.close()
+    assert seen[0].pending == 1 and seen[-1] == DeliveryStatus(pending=0, delivered=1)
+    assert repr(notes) == f"<ClassNotes {EDITION}: Saved to the class.>"

@@ -206,8 +206,7 @@ def test_a_10_mb_body_is_refused_without_being_read(api, klass, service):
         "X-Reader-Student": anna["token"],
     }.items():
         connection.putheader(name, value)
-    connection.endheaders()
-    connection.send(b'{"paragraph": 1, "text": "' + b"x" * 65536)  # the start of it; the answer comes at once
+    connection.endheaders()  # and no body: the answer comes before it would be sent
     response = connection.getresponse()
     assert response.status == 413 and json.loads(response.read()) == {"error": "the request is larger than 128 KB"}
     connection.close()
@@ -223,11 +222,18 @@ def test_a_10_mb_body_is_refused_without_being_read(api, klass, service):
 
 def test_a_body_just_over_128_kb_is_413_and_one_under_is_read(api, klass):
     anna = join(api, klass, "Anna")
+    connection = http.client.HTTPConnection("127.0.0.1", api.port, timeout=30)
     over = json.dumps({"paragraph": 1, "text": "x" * MAX_BODY_BYTES, "client_seq": 1}).encode()
-    response = api.call("POST", "note", student=anna["token"], raw=over)
-    assert response.status == 413
     under = json.dumps({"paragraph": 1, "text": "y" * 20_000, "client_seq": 1}).encode()
-    assert api.call("POST", "note", student=anna["token"], raw=under).json == {"applied": True}
+    headers = {"Content-Type": "application/json", "X-Reader-Student": anna["token"]}
+    for body, status in ((over, 413), (under, 200)):  # on one connection: the refusal leaves it usable
+        connection.request("POST", "/class/api/note", body=body, headers=headers)
+        response = connection.getresponse()
+        answer = json.loads(response.read())
+        assert response.status == status, answer
+    connection.close()
+    assert answer == {"applied": True}
+    assert api.call("GET", "state", student=anna["token"]).json["notes"] == {"1": "y" * 20_000}
 
 
 def test_a_chunked_body_over_the_limit_is_refused(api, klass):
@@ -365,3 +371,52 @@ def test_a_hub_service_can_say_who_is_asking_instead_of_the_headers(database_url
     finally:
         running.stop()
         store.close()
+
+
+def test_every_route_refuses_a_caller_without_credentials_for_it(service, api, klass):
+    """Found from the application's own routing table, so that a route added later is checked too."""
+    from reader.classroom.service import make_app
+
+    app = make_app(service.store)
+    paths = [rule.matcher.regex.pattern.rstrip("$") for rule in app.wildcard_router.rules]
+    assert len(paths) >= 14
+    other = service.store.create_class("khrushchevs-purges", "another class")
+    anna = join(api, klass, "Anna")
+    api.call("POST", "note", {"paragraph": 1, "text": "Anna's secret note", "client_seq": 1}, student=anna["token"])
+    checked = 0
+    for path in paths:
+        route = path.removeprefix("/class/api/")
+        if route in ("join", "health"):
+            continue
+        for method in ("GET", "POST"):
+            for credentials in ({}, {"student": "forged"}, {"teacher": other.teacher_secret}):
+                answer = api.call(method, route, {"claim_id": "c01-1", "confirm": True}, **credentials)
+                own_class = "teacher" in credentials and route.startswith("teacher/")
+                assert answer.status in (403, 405) or own_class, (method, route, credentials, answer.status)
+                assert b"Anna" not in answer.content  # another class's teacher sees only their own class
+                checked += 1
+    assert checked >= 12 * 2 * 3
+    assert api.call("GET", "state", student=anna["token"]).json["notes"] == {"1": "Anna's secret note"}
+
+
+def test_refusals_leave_a_kept_alive_connection_usable(api, klass):
+    """A proxy (JupyterHub's) or RemoteClassStore reuses connections: a refused request must not break the next."""
+    anna = join(api, klass, "Anna")
+    connection = http.client.HTTPConnection("127.0.0.1", api.port, timeout=30)
+    requests = [
+        ({"Content-Type": "text/plain", "X-Reader-Student": anna["token"]}, b"paragraph=1", 415),
+        ({"Content-Type": "application/json", "X-Reader-Student": "forged"}, b'{"paragraph": 1}', 403),
+        ({"Content-Type": "application/json", "X-Reader-Student": anna["token"]}, b"{not json", 400),
+        (
+            {"Content-Type": "application/json", "X-Reader-Student": anna["token"]},
+            json.dumps({"paragraph": 1, "text": "kept", "client_seq": 1}).encode(),
+            200,
+        ),
+    ]
+    for headers, body, status in requests:
+        connection.request("POST", "/class/api/note", body=body, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        assert response.status == status and not response.will_close
+    connection.close()
+    assert api.call("GET", "state", student=anna["token"]).json["notes"] == {"1": "kept"}

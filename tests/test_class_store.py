@@ -485,3 +485,47 @@ def test_sqlite_readers_do_not_wait_for_a_writer(tmp_path):
         writer.execute("ROLLBACK")
         writer.close()
         opened.close()
+
+
+def test_who_asks_is_checked_before_what_they_sent(store, klass):
+    """A stranger learns nothing from validation messages: bad input with a wrong token or secret is a refusal."""
+    for call in (
+        lambda: store.save_note("forged", 0, None, -1),
+        lambda: store.save_judgement("forged", "' OR 1=1", "maybe", None, 0),
+        lambda: store.save_progress("forged", -1),
+        lambda: store.distribution("forged", "' OR 1=1"),
+        lambda: store.summary("forged", ["' OR 1=1"]),
+        lambda: store.reasons("forged", "' OR 1=1"),
+        lambda: store.reveal("forged", "' OR 1=1"),
+    ):
+        with pytest.raises(NotAllowed):
+            call()
+
+
+def test_concurrent_writers_of_one_note_leave_the_newest(store, klass):
+    """Eight threads (two tabs, a restarted kernel, a replaying outbox…) write one note with shuffled sequence
+    numbers: whatever the order of arrival, the note ends as the write with the highest number."""
+    import random
+    import threading
+
+    anna = store.join(klass.code, "Anna")
+    numbers = list(range(1, 401))
+    random.Random(7).shuffle(numbers)
+    failures = []
+
+    def writer(part: list[int]) -> None:
+        try:
+            for number in part:
+                store.save_note(anna.token, 1, f"version {number}", number)
+                store.save_judgement(anna.token, "c01-1", "wrong", f"reason {number}", number)
+        except Exception as error:  # reported below, with the thread's others
+            failures.append(error)
+
+    threads = [threading.Thread(target=writer, args=(numbers[index::8],)) for index in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=300)
+    assert failures == []
+    state = store.student_state(anna.token)
+    assert state.notes == {1: "version 400"} and state.judgements["c01-1"].reason == "reason 400"

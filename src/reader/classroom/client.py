@@ -47,8 +47,9 @@ from reader.classroom.store import (
     StudentState,
     UnknownClass,
     next_client_sequence,
+    sequence_of_entry,
 )
-from reader.student_notes import JUDGEMENTS, NotesSaveError, StudentNotes, default_notes_path
+from reader.student_notes import JUDGEMENTS, NotesSaveError, StudentNotes, default_notes_path, shape_problem
 
 STUDENT_HEADER = "X-Reader-Student"
 TEACHER_HEADER = "X-Reader-Teacher"
@@ -74,6 +75,7 @@ class RemoteClassStore:
         self._host, self._port = parts.hostname, parts.port
         self.path = parts.path.rstrip("/") + prefix.rstrip("/")
         self.timeout = timeout
+        self.headers = dict(headers or {})  # sent with every request (on JupyterHub: the hub token)
         self._local = threading.local()  # one kept-alive connection per thread
         self.headers = dict(headers or {})  # sent with every request (on JupyterHub: the hub token)
 
@@ -343,6 +345,34 @@ class ClassNotes:
         """Where the student is (for the teacher's view); queued like a note, only the newest is kept."""
         self._queue("progress", "", {"paragraph": paragraph})
 
+    def import_notes_file(self, path: str | Path) -> int:
+        """Queue a notes file of this reader (a student's ``~/reader-notes/EDITION.json``) for the class; return the
+        number of entries queued. Each keeps its time as its sequence number, so the class keeps whichever is newer;
+        a file of another shape raises InvalidInput naming it, and nothing is queued."""
+        path = Path(path)
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as error:
+            raise InvalidInput(f"{path}: cannot be read as a notes file ({error})") from None
+        problem = shape_problem(data)
+        if problem:
+            raise InvalidInput(f"{path}: not a notes file of this reader: {problem}")
+        entries = [
+            ("note", key, {"paragraph": int(key), "text": entry["text"]}, entry)
+            for key, entry in data["paragraph_notes"].items()
+        ] + [
+            (
+                "judgement",
+                key,
+                {"claim_id": key, "verdict": entry["judgement"], "reason": entry["reason"]},
+                entry,
+            )
+            for key, entry in data["judgements"].items()
+        ]
+        for kind, key, body, entry in entries:
+            self._queue(kind, key, body, client_seq=sequence_of_entry(entry))
+        return len(entries)
+
     def to_markdown(self, edition) -> str:
         return self.local.to_markdown(edition)
 
@@ -440,10 +470,13 @@ class ClassNotes:
             self._outbox_unsaved = True
             self._status = replace(self._status, last_error=f"the waiting changes could not be kept on disk: {error}")
 
-    def _queue(self, kind: str, key: str, body: dict) -> None:
-        entry = {"kind": kind, "key": key, "body": body, "client_seq": next_client_sequence()}
+    def _queue(self, kind: str, key: str, body: dict, client_seq: int | None = None) -> None:
+        entry = {"kind": kind, "key": key, "body": body, "client_seq": client_seq or next_client_sequence()}
         with self._wake:
-            self._entries = [old for old in self._entries if (old["kind"], old["key"]) != (kind, key)] + [entry]
+            waiting = [old for old in self._entries if (old["kind"], old["key"]) == (kind, key)]
+            if any(old["client_seq"] >= entry["client_seq"] for old in waiting):
+                return  # an older entry (an imported file's) never replaces a newer one still waiting
+            self._entries = [old for old in self._entries if old not in waiting] + [entry]
             self._save_outbox()
             self._next_attempt = 0.0  # a new change is tried at once, even while backing off
             self._update_status()

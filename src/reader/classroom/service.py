@@ -32,6 +32,7 @@ and ``no-store``. The access log names method, path (no query string) and status
 import argparse
 import asyncio
 import contextlib
+import functools
 import json
 import logging
 import signal
@@ -39,6 +40,7 @@ import sys
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, is_dataclass
 from typing import Any
 
@@ -49,6 +51,7 @@ import tornado.web
 from reader.classroom.store import ClassStore, ClassStoreError, InvalidInput, NotAllowed
 
 MAX_BODY_BYTES = 128 * 1024
+MAX_CONNECTION_BODY_BYTES = 8 * MAX_BODY_BYTES  # past this the server does not read on: it closes the connection
 STUDENT_HEADER = "X-Reader-Student"
 TEACHER_HEADER = "X-Reader-Teacher"
 DEFAULT_PORT = 8867
@@ -126,12 +129,17 @@ class BodyTooLarge(InvalidInput):
     status = 413
 
 
+class NotJson(InvalidInput):
+    status = 415
+
+
 @tornado.web.stream_request_body
 class ApiHandler(tornado.web.RequestHandler):
     """JSON in, JSON out, the store's errors as one line, the security headers on every answer.
 
-    The body is streamed: a declared length over 128 KB is answered 413 at once, without reading the body; a body
-    that grows over it while arriving is dropped and answered 413 (the server closes any connection past that).
+    The body is streamed and never kept past 128 KB: a larger one (up to 1 MB) is read, dropped and answered 413,
+    so the connection stays usable; one declared over 1 MB is answered 413 at once, unread, and its connection
+    closed (as the server closes any connection whose body passes 1 MB).
     """
 
     store: ClassStore
@@ -148,13 +156,10 @@ class ApiHandler(tornado.web.RequestHandler):
     def prepare(self) -> None:
         self._chunks: list[bytes] = []
         self._received = 0
-        if self.request.method == "POST":
-            content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
-            declared = self.request.headers.get("Content-Length", "0")
-            if declared.isdigit() and int(declared) > MAX_BODY_BYTES:
-                self.fail(413, f"the request is larger than {MAX_BODY_BYTES // 1024} KB")
-            elif content_type != "application/json":
-                self.fail(415, "send JSON (Content-Type: application/json)")
+        declared = self.request.headers.get("Content-Length", "0")
+        if self.request.method == "POST" and declared.isdigit() and int(declared) > MAX_CONNECTION_BODY_BYTES:
+            # not worth reading: answered at once, and the connection closed
+            self.fail(413, f"the request is larger than {MAX_BODY_BYTES // 1024} KB")
 
     def data_received(self, chunk: bytes) -> None:
         self._received += len(chunk)
@@ -172,12 +177,24 @@ class ApiHandler(tornado.web.RequestHandler):
         self.set_status(status)
         self.finish(json.dumps({"error": message}))
 
+    async def call(self, method: str, *arguments: Any, **keywords: Any) -> Any:
+        """A store method, run in the service's worker threads: the event loop goes on reading other requests, and
+        PostgreSQL commits several students' writes at once."""
+        function = functools.partial(getattr(self.store, method), *arguments, **keywords)
+        executor = self.settings["store_executor"]
+        if executor is None:  # on the event loop itself (SQLite: one writer anyway, no thread hand-over)
+            return function()
+        return await asyncio.get_running_loop().run_in_executor(executor, function)
+
     def write_json(self, value) -> None:
         self.finish(json.dumps(_plain(value), ensure_ascii=False))
 
     def body(self) -> dict[str, Any]:
         if self._received > MAX_BODY_BYTES:
             raise BodyTooLarge(f"the request is larger than {MAX_BODY_BYTES // 1024} KB")
+        content_type = self.request.headers.get("Content-Type", "").split(";")[0].strip().lower()
+        if content_type != "application/json":  # answered after reading the body: the connection stays usable
+            raise NotJson("send JSON (Content-Type: application/json)")
         try:
             value = json.loads(b"".join(self._chunks) or b"{}")
         except (ValueError, RecursionError) as error:
@@ -208,11 +225,24 @@ class ApiHandler(tornado.web.RequestHandler):
         self.finish(json.dumps({"error": error.log_message if specific else self._reason}))
 
     def _handle_request_exception(self, error: BaseException) -> None:
+        if isinstance(error, InvalidInput) and not isinstance(error, BodyTooLarge | NotJson):
+            error = self._refusal_first(error)
         if isinstance(error, ClassStoreError):
             if not self._finished:
                 self.fail(error.status, error.message)
             return
         super()._handle_request_exception(error)  # a bug: logged with its traceback, 500 with one line
+
+    def _refusal_first(self, error: InvalidInput) -> ClassStoreError:
+        """Who asks is checked before what they sent: bad input with an unknown token or secret is a 403."""
+        try:
+            if "/teacher/" in self.request.path:
+                self.store.teacher_class(self.teacher_secret())
+            elif not self.request.path.endswith(("/join", "/health")):
+                self.store.student(self.student_token())
+        except ClassStoreError as refusal:
+            return refusal
+        return error
 
     def check_xsrf_cookie(self) -> None:
         """Nothing here reads cookies: a request is authorised only by its token header."""
@@ -243,7 +273,7 @@ def _plain(value):
 
 
 class JoinHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         address = self.request.remote_ip or "?"
         wait = self.limits.blocked(address)
         if wait is not None:
@@ -253,7 +283,7 @@ class JoinHandler(ApiHandler):
         body = self.body()
         token = self.request.headers.get(STUDENT_HEADER) or None
         try:
-            session = self.store.join(field(body, "code"), field(body, "name"), token=token)
+            session = await self.call("join", field(body, "code"), field(body, "name"), token=token)
         except ClassStoreError as error:
             if error.status == 404:
                 self.limits.failed(address)
@@ -262,56 +292,65 @@ class JoinHandler(ApiHandler):
 
 
 class StateHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json(self.store.student_state(self.student_token()))
+    async def get(self) -> None:
+        self.write_json(await self.call("student_state", self.student_token()))
 
 
 class NoteHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.body()
         token = self.student_token()
-        applied = self.store.save_note(token, field(body, "paragraph"), field(body, "text"), field(body, "client_seq"))
+        applied = await self.call(
+            "save_note", token, field(body, "paragraph"), field(body, "text"), field(body, "client_seq")
+        )
         self.write_json({"applied": applied})
 
 
 class JudgementHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.body()
         token = self.student_token()
-        applied = self.store.save_judgement(
-            token, field(body, "claim_id"), field(body, "verdict"), field(body, "reason", ""), field(body, "client_seq")
+        applied = await self.call(
+            "save_judgement",
+            token,
+            field(body, "claim_id"),
+            field(body, "verdict"),
+            field(body, "reason", ""),
+            field(body, "client_seq"),
         )
         self.write_json({"applied": applied})
 
 
 class ProgressHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         body = self.body()
-        self.store.save_progress(self.student_token(), field(body, "paragraph"))
+        await self.call("save_progress", self.student_token(), field(body, "paragraph"))
         self.write_json({"applied": True})
 
 
 class DistributionHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json(self.store.distribution(self.student_token(), self.get_query_argument("claim_id", "")))
+    async def get(self) -> None:
+        claim_id = self.get_query_argument("claim_id", "")
+        self.write_json(await self.call("distribution", self.student_token(), claim_id))
 
 
 class SummaryHandler(ApiHandler):
-    def get(self) -> None:
+    async def get(self) -> None:
         claim_ids = self.get_query_arguments("claim_id")
-        self.write_json(self.store.summary(self.teacher_secret(), claim_ids))
+        self.write_json(await self.call("summary", self.teacher_secret(), claim_ids))
 
 
 class ReasonsHandler(ApiHandler):
-    def get(self) -> None:
+    async def get(self) -> None:
         show_names = self.get_query_argument("names", "0") in ("1", "true", "yes")
-        reasons = self.store.reasons(self.teacher_secret(), self.get_query_argument("claim_id", ""), show_names)
+        claim_id = self.get_query_argument("claim_id", "")
+        reasons = await self.call("reasons", self.teacher_secret(), claim_id, show_names)
         self.write_json({"reasons": reasons})
 
 
 class ProgressListHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json({"students": self.store.progress(self.teacher_secret())})
+    async def get(self) -> None:
+        self.write_json({"students": await self.call("progress", self.teacher_secret())})
 
 
 class RevealHandler(ApiHandler):
@@ -319,35 +358,32 @@ class RevealHandler(ApiHandler):
         super().initialize(store, limits)
         self.revealed = revealed
 
-    def post(self) -> None:
+    async def post(self) -> None:
         secret, body = self.teacher_secret(), self.body()
         claim_id = field(body, "claim_id", None)
-        if self.revealed:
-            self.store.reveal(secret, claim_id)
-        else:
-            self.store.hide(secret, claim_id)
+        await self.call("reveal" if self.revealed else "hide", secret, claim_id)
         self.write_json({"claim_id": claim_id, "revealed": self.revealed})
 
 
 class ExportHandler(ApiHandler):
-    def get(self) -> None:
-        text = self.store.export_csv(self.teacher_secret())
+    async def get(self) -> None:
+        text = await self.call("export_csv", self.teacher_secret())
         self.set_header("Content-Type", "text/csv; charset=utf-8")
         self.set_header("Content-Disposition", 'attachment; filename="class-results.csv"')
         self.finish(text.encode("utf-8"))
 
 
 class ClearHandler(ApiHandler):
-    def post(self) -> None:
+    async def post(self) -> None:
         secret, body = self.teacher_secret(), self.body()
         if body.get("confirm") is not True:
             raise InvalidInput('clearing a class deletes every student\'s work: send {"confirm": true}')
-        self.write_json({"students_deleted": self.store.clear_class(secret)})
+        self.write_json({"students_deleted": await self.call("clear_class", secret)})
 
 
 class HealthHandler(ApiHandler):
-    def get(self) -> None:
-        self.write_json({"ok": True, "schema_version": self.store.schema_version()})
+    async def get(self) -> None:
+        self.write_json({"ok": True, "schema_version": await self.call("schema_version")})
 
 
 class NotFoundHandler(ApiHandler):
@@ -370,6 +406,7 @@ def make_app(
     prefix: str = "/class/api",
     student_token_of: Callable[[tornado.web.RequestHandler], str | None] | None = None,
     teacher_secret_of: Callable[[tornado.web.RequestHandler], str | None] | None = None,
+    workers: int | None = None,
     **tornado_settings: Any,
 ) -> tornado.web.Application:
     """The tornado application over ``store``.
@@ -377,10 +414,14 @@ def make_app(
     ``prefix`` mounts it under another URL (a JupyterHub service's ``/services/NAME/class/api``). By default the
     student's token and the teacher's secret come from the request's headers; a JupyterHub service gives
     ``student_token_of(handler)`` and ``teacher_secret_of(handler)`` instead, which find them from the hub's
-    authenticated user (None or "" refuses the request with 403). ``tornado_settings`` go to the application
-    (a cookie secret, for one).
+    authenticated user (None or "" refuses the request with 403). The store is called from ``workers`` threads
+    (default: 8 for PostgreSQL, which commits several at once; 2 for SQLite, which has one writer at a time but lets
+    a teacher's summary run beside it; ``workers=0`` runs them on the event loop itself).
+    ``tornado_settings`` go to the application (a cookie secret, for one).
     """
     settings = {"store": store, "limits": limits or JoinLimits()}
+    if workers is None:
+        workers = 8 if store.dialect == "postgresql" else 2
     routes = [
         ("join", JoinHandler, settings),
         ("state", StateHandler, settings),
@@ -407,18 +448,20 @@ def make_app(
         compress_response=False,
         student_token_of=student_token_of,
         teacher_secret_of=teacher_secret_of,
+        store_executor=ThreadPoolExecutor(workers, "class-store") if workers else None,
         **tornado_settings,
     )
 
 
 def make_server(app: tornado.web.Application) -> tornado.httpserver.HTTPServer:
     """An HTTP server that closes a connection whose body passes 1 MB (the handlers answer 413 past 128 KB)."""
-    return tornado.httpserver.HTTPServer(app, max_body_size=8 * MAX_BODY_BYTES, xheaders=False)
+    return tornado.httpserver.HTTPServer(app, max_body_size=MAX_CONNECTION_BODY_BYTES, xheaders=False)
 
 
-async def serve(database: str, host: str, port: int) -> None:
+async def serve(database: str, host: str, port: int, workers: int | None = None) -> None:
     store = ClassStore(database)
-    server = make_server(make_app(store))
+    app = make_app(store, workers=workers)
+    server = make_server(app)
     sockets = tornado.netutil.bind_sockets(port, address=host)
     server.add_sockets(sockets)
     bound = sockets[0].getsockname()[1]
@@ -434,6 +477,8 @@ async def serve(database: str, host: str, port: int) -> None:
     finally:
         server.stop()
         await server.close_all_connections()
+        if app.settings["store_executor"] is not None:
+            app.settings["store_executor"].shutdown(wait=True)
         store.close()
 
 
@@ -443,12 +488,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this computer only)")
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT}; 0: any free)")
     parser.add_argument("--quiet", action="store_true", help="no access log")
+    parser.add_argument(
+        "--workers", type=int, default=None, help="threads calling the store (default: 8 for PostgreSQL, 2 for SQLite)"
+    )
     arguments = parser.parse_args(argv)
     if not 0 <= arguments.port <= 65535:
         parser.error(f"--port {arguments.port}: expected 0 to 65535")
     logging.basicConfig(level=logging.WARNING if arguments.quiet else logging.INFO, format="%(message)s")
     try:
-        asyncio.run(serve(arguments.db, arguments.host, arguments.port))
+        asyncio.run(serve(arguments.db, arguments.host, arguments.port, arguments.workers))
     except KeyboardInterrupt:
         return 0
     except ClassStoreError as error:

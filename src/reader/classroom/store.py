@@ -30,6 +30,7 @@ an unknown class code :class:`UnknownClass`, an unreachable database :class:`Sto
 message for a person, never a database error.
 """
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -39,7 +40,6 @@ import secrets
 import threading
 import time
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -516,6 +516,7 @@ class ClassStore:
         self.dialect = self.engine.dialect.name
         _, self.tables = _tables(SCHEMA_VERSION)
         self._statements = self._prepare_statements()
+        self._writer_turn = threading.Lock() if self.dialect == "sqlite" else contextlib.nullcontext()
         if migrate:
             self.migrate()
         elif (version := self.schema_version()) != SCHEMA_VERSION:
@@ -568,7 +569,7 @@ class ClassStore:
 
     # --- connections -----------------------------------------------------------------------------------------
 
-    @contextmanager
+    @contextlib.contextmanager
     def _connection(self) -> Iterator[Connection]:
         """A connection for reading (on SQLite, a plain deferred transaction: readers never wait for a writer)."""
         try:
@@ -577,8 +578,15 @@ class ClassStore:
         except sa.exc.OperationalError as error:
             raise StoreUnavailable(f"the class store {self!r} is not available: {_first_line(error)}") from error
 
-    @contextmanager
+    @contextlib.contextmanager
     def _transaction(self, migrating: bool = False) -> Iterator[Connection]:
+        """A writing transaction. On SQLite this process's writers take turns through a lock first: SQLite's own
+        busy handler sleeps between tries, and many threads left to it wait far longer than their turn."""
+        with self._writer_turn, self._writing(migrating) as connection:
+            yield connection
+
+    @contextlib.contextmanager
+    def _writing(self, migrating: bool) -> Iterator[Connection]:
         try:
             with self.engine.connect() as connection:
                 if migrating and self.dialect == "sqlite":
@@ -709,20 +717,20 @@ class ClassStore:
 
     def save_note(self, token: str, paragraph: int, text: str, client_seq: int) -> bool:
         """Store the student's note on a paragraph; False when it was a replay or older than the stored one."""
-        paragraph, text = _paragraph(paragraph), _text(text, "note", MAX_NOTE)
-        client_seq = _sequence(client_seq)
         with self._transaction() as connection:
-            student_id = self._student_row(connection, token).student_id
+            student_id = self._student_row(connection, token).student_id  # who asks, before what they sent
+            paragraph, text = _paragraph(paragraph), _text(text, "note", MAX_NOTE)
+            client_seq = _sequence(client_seq)
             values = {"paragraph": paragraph, "text": text, "client_seq": client_seq, "updated": _now()}
             applied = connection.execute(self._statements["save_note"], {"student_id": student_id, **values})
             return applied.first() is not None
 
     def save_judgement(self, token: str, claim_id: str, verdict: str, reason: str, client_seq: int) -> bool:
         """Store the student's judgement of a claim; False when it was a replay or older than the stored one."""
-        claim_id, verdict = _claim_id(claim_id), _verdict(verdict)
-        reason, client_seq = _text(reason, "reason", MAX_REASON), _sequence(client_seq)
         with self._transaction() as connection:
             student_id = self._student_row(connection, token).student_id
+            claim_id, verdict = _claim_id(claim_id), _verdict(verdict)
+            reason, client_seq = _text(reason, "reason", MAX_REASON), _sequence(client_seq)
             values = {"claim_id": claim_id, "verdict": verdict, "reason": reason, "client_seq": client_seq}
             applied = connection.execute(
                 self._statements["save_judgement"], {"student_id": student_id, "updated": _now(), **values}
@@ -731,9 +739,9 @@ class ClassStore:
 
     def save_progress(self, token: str, paragraph: int) -> None:
         """The paragraph the student is on now; the furthest one reached is kept beside it."""
-        paragraph = _paragraph(paragraph)
         with self._transaction() as connection:
             student_id = self._student_row(connection, token).student_id
+            paragraph = _paragraph(paragraph)
             values = {"student_id": student_id, "paragraph": paragraph, "furthest": paragraph, "updated": _now()}
             connection.execute(self._statements["save_progress"], values)
 
@@ -822,10 +830,10 @@ class ClassStore:
 
     def distribution(self, token: str, claim_id: str) -> Distribution:
         """The class's verdicts on a claim, for a student who has judged it, once the teacher has revealed it."""
-        claim_id = _claim_id(claim_id)
         judgements = self.tables["judgements"]
         with self._connection() as connection:
             row = self._student_row(connection, token)
+            claim_id = _claim_id(claim_id)
             own = connection.execute(
                 sa.select(judgements.c.verdict).where(
                     judgements.c.student_id == row.student_id, judgements.c.claim_id == claim_id
@@ -842,10 +850,11 @@ class ClassStore:
 
     def summary(self, teacher_secret: str, claim_ids: Iterable[str] = ()) -> ClassSummary:
         """Per claim, how many students chose each verdict; ``claim_ids`` are listed even when nobody judged them."""
-        wanted = [_claim_id(claim) for claim in claim_ids]
+        wanted = list(claim_ids)
         students = self.tables["students"]
         with self._connection() as connection:
             record = self._class_of_secret(connection, teacher_secret)
+            wanted = [_claim_id(claim) for claim in wanted]
             reveal_all = self._reveal_all(connection, record.class_id)
             counts = self._counts(connection, record.class_id, wanted)
             revealed = self._revealed(connection, record.class_id, reveal_all)
@@ -860,10 +869,10 @@ class ClassStore:
 
     def reasons(self, teacher_secret: str, claim_id: str, show_names: bool = False) -> list[Reason]:
         """The reasons students gave for their verdicts on a claim, oldest first; names only when asked for."""
-        claim_id = _claim_id(claim_id)
         students, judgements = self.tables["students"], self.tables["judgements"]
         with self._connection() as connection:
             record = self._class_of_secret(connection, teacher_secret)
+            claim_id = _claim_id(claim_id)
             rows = connection.execute(
                 sa.select(judgements.c.verdict, judgements.c.reason, judgements.c.updated, students.c.name)
                 .select_from(judgements.join(students))
@@ -921,9 +930,9 @@ class ClassStore:
 
     def _set_revealed(self, teacher_secret: str, claim_id: str | None, revealed: bool) -> None:
         classes, reveals = self.tables["classes"], self.tables["reveals"]
-        claim = None if claim_id is None else _claim_id(claim_id)
         with self._transaction() as connection:
             class_id = self._class_of_secret(connection, teacher_secret).class_id
+            claim = None if claim_id is None else _claim_id(claim_id)
             if claim is None:
                 connection.execute(classes.update().where(classes.c.class_id == class_id).values(reveal_all=revealed))
                 connection.execute(reveals.delete().where(reveals.c.class_id == class_id))
@@ -1014,7 +1023,7 @@ class ClassStore:
         problems = []
         for key, entry in sorted(data["paragraph_notes"].items(), key=lambda item: int(item[0])):
             try:
-                if self.save_note(token, int(key), entry["text"], _entry_sequence(entry)):
+                if self.save_note(token, int(key), entry["text"], sequence_of_entry(entry)):
                     imported_notes += 1
                 else:
                     skipped += 1
@@ -1022,7 +1031,7 @@ class ClassStore:
                 problems.append(f"{path}: paragraph_notes[{key!r}]: {error}")
         for key, entry in sorted(data["judgements"].items()):
             try:
-                if self.save_judgement(token, key, entry["judgement"], entry["reason"], _entry_sequence(entry)):
+                if self.save_judgement(token, key, entry["judgement"], entry["reason"], sequence_of_entry(entry)):
                     imported_judgements += 1
                 else:
                     skipped += 1
@@ -1060,7 +1069,8 @@ class ClassStore:
         return counts
 
 
-def _entry_sequence(entry: dict) -> int:
+def sequence_of_entry(entry: dict) -> int:
+    """The sequence number of a notes file's entry: its time (1 when it has none)."""
     try:
         return max(1, sequence_of_time(entry["updated"]))
     except (KeyError, ValueError):
