@@ -4,6 +4,7 @@ in-memory class with the store's interface."""
 import asyncio
 import base64
 import re
+import socket
 import stat
 
 import pytest
@@ -12,6 +13,7 @@ from fake_class import FakeClassNotes, FakeClassStore
 from reader.classroom.access import ClassRefusal, TeacherAccess
 from reader.classroom.identity import Visitor, personal_link, visitor_from_query
 from reader.classroom.polling import Poller
+from reader.escaping import escape
 from reader.widgets.classroom_app import NOT_A_TEACHER_LINK, UNKNOWN_LINK, ClassroomApp
 from reader.widgets.teacher_view import TeacherView
 from test_widgets import CommRecorder, html_values
@@ -100,6 +102,7 @@ def test_a_newcomer_joins_with_name_and_code_and_gets_a_personal_link(open_app, 
     assert token and app.role == "student" and app.join_view is None
     assert f"http://10.0.0.5:8866/?student={token}" in app.message.value
     assert "Anna" in app.message.value and repr(app).startswith("Anna's reader")
+    assert app.student_access.progress_sent()
     assert store.students[token]["paragraph"] == 1, "the reader opens on ¶1: the teacher sees it"
 
 
@@ -124,7 +127,7 @@ def test_an_unknown_personal_link_leads_to_joining_again(open_app):
 def test_a_wrong_teacher_link_shows_nothing_of_the_class(open_app, store):
     app = open_app("teacher=guess")
     assert app.role == "newcomer" and app.teacher_view is None and app.join_view is None
-    assert NOT_A_TEACHER_LINK.split(" Use")[0] in app.message.value
+    assert escape(NOT_A_TEACHER_LINK) in app.message.value
     assert not any(store.code in value for value in html_values(app))
 
 
@@ -181,6 +184,7 @@ def class_of_two(open_app, store):
 def test_the_teacher_sees_counts_reasons_and_progress_names_hidden(open_app, store, class_of_two, edition):
     anna, boris, claim_id = class_of_two
     boris.reader_app.paragraph_number = 4
+    assert boris.student_access.progress_sent()
     teacher = open_app(f"teacher={store.secret}")
     view = teacher.teacher_view
     assert teacher.role == "teacher" and view.claim_id == claim_id
@@ -392,3 +396,27 @@ def test_the_class_views_over_the_real_store_and_client(edition, tmp_path):
         for notes in notes_made:
             notes.close()
         store.close()
+
+
+def test_a_class_that_cannot_be_reached_is_told_to_the_student_and_the_outbox_keeps_the_note(edition, tmp_path):
+    import time
+
+    from reader.classroom.client import ClassNotes, RemoteClassStore
+    from reader.widgets import ReaderApp
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    notes = ClassNotes(RemoteClassStore(f"http://127.0.0.1:{port}", timeout=2), "a" * 32, edition.name, folder=tmp_path)
+    try:
+        app = ReaderApp(edition, notes=notes, judge_first=True, notes_download=True)
+        app.notes_panel.field.value = "written while the class is away"
+        deadline = time.monotonic() + 30
+        while "cannot be reached" not in app.notes_panel.status.value and time.monotonic() < deadline:
+            time.sleep(0.1)
+        status = app.notes_panel.status.value
+        assert 'role="alert"' in status and "cannot be reached" in status and "kept here" in status
+        assert str(tmp_path) not in status and "127.0.0.1" not in status, "no path, no address"
+        assert "written while the class is away" in notes.outbox_path.read_text(encoding="utf-8")
+    finally:
+        notes.close()

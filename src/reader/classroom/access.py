@@ -7,6 +7,8 @@ class service a kernel uses). A refusal of the store (not revealed yet, not judg
 service unreachable) becomes a :class:`ClassRefusal` with one line to show.
 """
 
+import contextlib
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +59,9 @@ class Distribution:
 class StudentAccess:
     store: Any
     token: str = field(repr=False)
+    _latest: int | None = field(default=None, init=False, repr=False)
+    _sender: Any = field(default=None, init=False, repr=False)
+    _lock: Any = field(default_factory=threading.Lock, init=False, repr=False)
 
     def distribution(self, claim_id: str) -> Distribution:
         """The class's judgements of a claim; a :class:`ClassRefusal` unless revealed and judged by this student."""
@@ -65,6 +70,34 @@ class StudentAccess:
 
     def save_progress(self, paragraph: int) -> None:
         _asked(self.store.save_progress, self.token, paragraph)
+
+    def save_progress_later(self, paragraph: int) -> None:
+        """Where the student is, sent by one background thread, the newest place only: a paragraph change never
+        waits for the class, and a place the class could not be told is not the student's work (the next one
+        replaces it), so it is not kept in the durable outbox the notes use."""
+        with self._lock:
+            self._latest = paragraph
+            if self._sender is not None:
+                return
+            self._sender = threading.Thread(target=self._send_progress, name="reader-class-progress", daemon=True)
+            self._sender.start()
+
+    def _send_progress(self) -> None:
+        while True:
+            with self._lock:
+                paragraph, self._latest = self._latest, None
+                if paragraph is None:
+                    self._sender = None
+                    return
+            with contextlib.suppress(ClassRefusal):
+                self.save_progress(paragraph)
+
+    def progress_sent(self, timeout: float = 30.0) -> bool:
+        """Wait until the newest place has been sent (or could not be); True if nothing is left to send."""
+        sender = self._sender
+        if sender is not None:
+            sender.join(timeout)
+        return self._sender is None
 
 
 @dataclass

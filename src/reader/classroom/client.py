@@ -77,7 +77,6 @@ class RemoteClassStore:
         self.timeout = timeout
         self.headers = dict(headers or {})  # sent with every request (on JupyterHub: the hub token)
         self._local = threading.local()  # one kept-alive connection per thread
-        self.headers = dict(headers or {})  # sent with every request (on JupyterHub: the hub token)
 
     def __repr__(self) -> str:
         return f"RemoteClassStore({self.base_url!r})"

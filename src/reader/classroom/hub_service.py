@@ -61,31 +61,45 @@ def hub_identity(handler_class: type, hub_auth, hub_class: HubClass) -> type:
     from jupyterhub.services.auth import check_scopes
 
     class HubIdentityHandler(handler_class):
+        """A refusal is answered from the route's method, after the request has been read (answering from
+        ``prepare`` would leave the body unread and the connection unusable by the hub's proxy)."""
+
+        _hub_refusal: str | None = None
+
         async def prepare(self) -> None:
             headers = self.request.headers
             for name in (STUDENT_HEADER, TEACHER_HEADER):  # never the caller's word for who they are
                 while name in headers:
                     del headers[name]
-            user = await hub_auth.get_user(self, sync=False)
-            if not user or not check_scopes(hub_auth.access_scopes, set(user.get("scopes", ()))):
-                self.fail(403, "a JupyterHub token with access to this service is needed")
+            super().prepare()
+            if self._finished:
                 return
+            self._hub_refusal = await self._identify(headers)
+
+        async def _identify(self, headers) -> str | None:
+            user = await hub_auth.get_user(self, sync=False)
+            scopes = set(user.get("scopes", ())) if user else set()
+            if not user or not check_scopes(hub_auth.access_scopes, scopes):
+                return "a JupyterHub token with access to this service is needed"
             path = self.request.path
             if "/teacher/" in path:
-                if not check_scopes({TEACHER_SCOPE}, set(user.get("scopes", ()))):
-                    self.fail(403, f"the teacher's view needs the {TEACHER_SCOPE} scope (hub group teachers)")
-                    return
+                if not check_scopes({TEACHER_SCOPE}, scopes):
+                    return f"the teacher's view needs the {TEACHER_SCOPE} scope (hub group teachers)"
                 headers[TEACHER_HEADER] = hub_class.teacher_secret
                 if path.endswith("/teacher/clear"):
                     hub_class.forget_tokens()
             elif path.endswith("/join"):
-                self.fail(403, "on JupyterHub your hub user is who you are in the class: there is nothing to join")
-                return
+                return "on JupyterHub your hub user is who you are in the class: there is nothing to join"
             elif not path.endswith("/health"):
-                headers[STUDENT_HEADER] = await asyncio.get_running_loop().run_in_executor(
-                    None, hub_class.token_for, user["name"]
-                )
-            super().prepare()
+                loop = asyncio.get_running_loop()
+                headers[STUDENT_HEADER] = await loop.run_in_executor(None, hub_class.token_for, user["name"])
+            return None
+
+        def get(self, *arguments):
+            return self.fail(403, self._hub_refusal) if self._hub_refusal else super().get(*arguments)
+
+        def post(self, *arguments):
+            return self.fail(403, self._hub_refusal) if self._hub_refusal else super().post(*arguments)
 
     HubIdentityHandler.__name__ = f"Hub{handler_class.__name__}"
     return HubIdentityHandler

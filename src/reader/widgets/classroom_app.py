@@ -20,7 +20,10 @@ UNKNOWN_LINK = (
     "This personal link is not known to the class (was the class cleared, or the link copied incompletely?). "
     "Join again below."
 )
-NOT_A_TEACHER_LINK = "This teacher link is not valid for this class. Use the link `reader app --class` printed."
+NOT_A_TEACHER_LINK = (
+    "This is not the teacher's link of this class (or, on JupyterHub, you are not in the group teachers): "
+    "nothing of the class is shown."
+)
 
 
 class ClassroomApp(ReaderView):
@@ -55,6 +58,7 @@ class ClassroomApp(ReaderView):
         self.distribution: ClassDistribution | None = None
         self.teacher_view: TeacherView | None = None
         self.student_name: str | None = None
+        self.student_access: StudentAccess | None = None
         self.message = html()
         super().__init__(**kwargs)
         self.add_class("reader-classroom")
@@ -106,16 +110,15 @@ class ClassroomApp(ReaderView):
 
     def _show_reader(self, token: str, name: str, personal_link: str | None) -> None:
         self.student_name = name
-        access = StudentAccess(self.store, token)
+        access = self.student_access = StudentAccess(self.store, token)
         notes = self._notes_for(token)
         app = self.reader_app = ReaderApp(self.edition, notes=notes, judge_first=self.judge_first, notes_download=True)
         self.distribution = ClassDistribution(self.edition, access, app.paragraph_reader.claims_panel)
         children = list(app.children)
         children.insert(children.index(app.paragraph_reader) + 1, self.distribution)
         app.children = children
-        # Where the student is goes through their notes' outbox when it has one (sent in the background: a
-        # paragraph change never waits for the class), else straight to the store.
-        save_progress = getattr(notes, "set_progress", None) or access.save_progress
+        # Where the student is: sent in the background, the newest place only (a paragraph change never waits).
+        save_progress = access.save_progress_later
         app.observe(lambda change: self._save_progress(save_progress, change["new"]), names="paragraph_number")
         self.message.value = render_classroom.joined_html(name, personal_link)
         if self.join_view is not None:
