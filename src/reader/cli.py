@@ -116,7 +116,7 @@ def _notebooks(arguments) -> int:
 
 def _mentions(arguments) -> int:
     """Write mentions.csv from the cards' aliases (the edition's other files must already be valid)."""
-    from reader.loader import read_table
+    from reader.loader import read_table, register_cards
     from reader.mentions import find_mentions
     from reader.paths import edition_folder
     from reader.schema import TABLES_BY_NAME
@@ -127,12 +127,18 @@ def _mentions(arguments) -> int:
     if paragraphs is None or entities is None:  # both are required: read_table raised already if one is missing
         raise EditionError("paragraphs.csv and entities.csv are needed to find the mentions")
     texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
+    card_tables = [entities, *[cards for cards in [register_cards(folder)] if cards is not None]]  # a course's too
     aliases = {
         alias: entity_id
-        for entity_id, entity_aliases in zip(entities["entity_id"], entities["aliases"], strict=True)
+        for cards in card_tables
+        for entity_id, entity_aliases in zip(cards["entity_id"], cards["aliases"], strict=True)
         for alias in entity_aliases
     }
-    kinds = dict(zip(entities["entity_id"], entities["kind"], strict=True))
+    kinds = {
+        entity_id: kind
+        for cards in card_tables
+        for entity_id, kind in zip(cards["entity_id"], cards["kind"], strict=True)
+    }
     spans = find_mentions(texts, aliases, kinds)
     if not arguments.write:
         for span in spans:
