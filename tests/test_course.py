@@ -158,3 +158,38 @@ def test_the_course_s_notebooks_and_handout_show_the_register_cards(course):
     first = reader.load(course / "first")
     assert "Also in:" in build_handout(first)
     assert "reader.panels.entity_register" in "".join(build_notebooks(first).values())
+
+
+def test_the_app_offers_a_choice_of_text_when_the_course_has_several(monkeypatch):
+    from traitlets import TraitError
+
+    from reader.widgets import EditionPicker, ReaderApp
+
+    monkeypatch.delenv("READER_EDITION", raising=False)
+    picker = reader.open_course(class_mode=True)
+    assert isinstance(picker, EditionPicker)
+    assert [title for title, _ in picker.choice.options][1].startswith("Circular Telegram From the Department")
+    first = picker.app
+    assert first.edition.name == "khrushchevs-purges" and repr(picker).startswith("Text 1 of 2: Khrushchev")
+    first.go_to(5)
+    picker.choice.value = "frus-1957-circular-telegram"
+    assert picker.app.edition.name == "frus-1957-circular-telegram" and picker.holder.children == (picker.app,)
+    assert repr(picker).startswith("Text 2 of 2: Circular Telegram") and "¶1 of 8" in repr(picker)
+    assert picker.app.notes.path.name == "frus-1957-circular-telegram.json" != first.notes.path.name
+    picker.edition_name = "khrushchevs-purges"
+    assert picker.app is first and first.paragraph_number == 5, "going back finds the reader as it was left"
+    with pytest.raises(TraitError, match="'nowhere' is not an edition here; expected one of khrushchevs-purges"):
+        picker.edition_name = "nowhere"
+    monkeypatch.setenv("READER_EDITION", "frus-1957-circular-telegram")
+    assert isinstance(reader.open_course(), ReaderApp)
+
+
+def test_also_in_opens_the_other_edition_in_the_app(course):
+    from reader.widgets import EditionPicker
+
+    names = {"first": "The first text", "second": "The second text"}
+    picker = EditionPicker(list(names.items()), lambda name: reader.open(course / name))
+    picker.app.open_tab("Cards")
+    (button,) = picker.app.entity_cards.elsewhere_buttons.children
+    button.click()
+    assert picker.edition_name == "second" and picker.app.paragraph_number == 2

@@ -169,13 +169,16 @@ def _app(arguments) -> int:
     edition_argument, voila_arguments = arguments.edition, list(arguments.voila_arguments)
     if edition_argument and edition_argument.startswith("-"):  # `reader app -- --VoilaOption=...`: no edition given
         edition_argument, voila_arguments = None, [edition_argument, *voila_arguments]
-    from reader.paths import edition_folder
+    from reader.paths import edition_folder, listed_editions
 
     folder = edition_folder(edition_argument).resolve() if edition_argument else None
     # Checked here, once: a broken edition stops now with its problems listed, not in thirty students' pages; and
     # the validated edition is cached, so every student's kernel reads it without validating (or importing pandas).
-    edition = load(folder)
-    print(f"edition {edition.name}: valid ({edition.paragraph_count} paragraphs)", flush=True)
+    # With no edition named, every edition editions.yaml lists is served, with a choice of text (reader.open_course).
+    course = [] if folder is not None or os.environ.get("READER_EDITION") else listed_editions()
+    served = [load(listed) for listed in course] if len(course) > 1 else [load(folder)]
+    for edition in served:
+        print(f"edition {edition.name}: valid ({edition.paragraph_count} paragraphs)", flush=True)
     try:
         check_port_free(arguments.host, port)
     except PortUnavailable as error:
@@ -185,7 +188,8 @@ def _app(arguments) -> int:
     )
     # Voilà is told not to try other ports, so this is the address served (or Voilà stops with an error).
     print(f"serving the reader on {served_url(arguments.host, port)} (Ctrl-C to stop)", flush=True)
-    os.execvpe(command[0], command, voila_environment(edition.folder.resolve()))
+    single = served[0].folder.resolve() if len(served) == 1 else None  # else each kernel offers the choice
+    os.execvpe(command[0], command, voila_environment(single))
     return 0
 
 
