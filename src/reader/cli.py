@@ -64,7 +64,7 @@ def _check_one(path) -> int:
     for name, count in edition.counts().items():
         print(f"  {name:<18} {count:>5}")
     verdicts = edition.claims["verdict"].value_counts()
-    print("  claims by verdict: " + ", ".join(f"{verdict} {count}" for verdict, count in verdicts.items()))
+    print("  claims by verdict: " + (", ".join(f"{verdict} {count}" for verdict, count in verdicts.items()) or "none"))
     print("valid: every file, column, id, date, quotation and mention checks out")
     return 0
 
@@ -110,7 +110,10 @@ def _notebooks(arguments) -> int:
     edition = load(arguments.path)
     folder = Path(arguments.out or f"{edition.name}-notebooks")
     written = write_notebooks(edition, folder, _write)
-    print(f"wrote {len(written)} notebooks to {folder} (run them, e.g. with scripts/execute-notebooks.py)")
+    print(
+        f"wrote {len(written)} notebooks to {folder}: open them in JupyterLab and run them, or run them all with "
+        f"jupyter execute --inplace {folder / '*.ipynb'}"
+    )
     return 0
 
 
