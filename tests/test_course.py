@@ -96,7 +96,7 @@ def test_a_card_says_where_else_in_the_course_it_appears(course):
 
 def test_the_card_opens_its_place_in_the_other_edition(course):
     cards = EntityCards(reader.load(course / "first"))
-    assert cards.entity_id == "alder" and cards.elsewhere_buttons.children == (), "no button when nothing can open it"
+    assert cards.entity_id == "alder" and cards.elsewhere_buttons is None, "no button when nothing can open it"
     opened = []
     cards.on_open_elsewhere(lambda name, number: opened.append((name, number)))
     (button,) = cards.elsewhere_buttons.children
@@ -193,3 +193,19 @@ def test_also_in_opens_the_other_edition_in_the_app(course):
     (button,) = picker.app.entity_cards.elsewhere_buttons.children
     button.click()
     assert picker.edition_name == "second" and picker.app.paragraph_number == 2
+
+
+def test_the_bundled_editions_share_the_first_edition_s_cards():
+    """The telegram takes its cards from the first edition (register: ../khrushchevs-purges): written once, each
+    saying where else in the course it appears, both ways."""
+    first, telegram = reader.load(), reader.load("frus-1957-circular-telegram")
+    for field in ("name", "original_name", "summary", "roles", "source_ids"):
+        assert getattr(telegram.entity("khrushchev"), field) == getattr(first.entity("khrushchev"), field), field
+    assert telegram.entity("khrushchev").elsewhere == (
+        Appearance("khrushchevs-purges", first.title, first.entity("khrushchev").paragraphs),
+    )
+    assert first.entity("khrushchev").elsewhere == (
+        Appearance("frus-1957-circular-telegram", telegram.title, (2, 3, 6)),
+    )
+    assert set(telegram.entities["entity_id"]) >= {"khrushchev", "molotov", "presidium", "stalin"}
+    assert "party-presidium" not in set(telegram.entities["entity_id"]), "the Presidium's card is written once"

@@ -102,11 +102,11 @@ def _cached_file_names(folder: Path) -> tuple[str, ...]:
         csv_names = []
     shared: list[str] = []
     declared = _declared_register(folder)
-    if declared:
-        register_folder = _register_folder(folder, declared)
+    register_folder = _register_folder(folder, declared) if declared else None
+    if register_folder is not None:
         shared = [str(register_folder / spec.file_name) for spec in REGISTER_TABLES]
-        for sibling in _sibling_editions(folder, register_folder):
-            shared += [str(sibling / EDITION_FILE), str(sibling / "mentions.csv")]
+    for member in _course_members(folder, register_folder):
+        shared += [str(member / EDITION_FILE), str(member / "mentions.csv")]
     return tuple(dict.fromkeys((*edition_file_names(), *csv_names, *shared)))
 
 
@@ -180,10 +180,10 @@ def _read_and_check(folder: Path) -> tuple[dict, dict, list[dict], dict, list[st
         problems += _check_source_text(folder, tables["paragraphs"])
         if problems:
             raise EditionError(problems)
-        course: dict[str, list] = {}
         if register is not None:
             tables = _with_register_cards(tables, register, rosters)
-            course = _course_appearances(folder, register, set(tables["entities"]["entity_id"]), warnings)
+        members = _course_members(folder, register.folder if register is not None else None)
+        course = _course_appearances(members, set(tables["entities"]["entity_id"]), warnings) if members else {}
         rows = {name: (_rows(frame) if frame is not None else None) for name, frame in tables.items()}
         quoted_documents = [_value_at(document.value, path) for document, path in quoted]
         return tables, edition_document.value, quoted_documents, rows, warnings, course
@@ -285,17 +285,23 @@ def _with_register_cards(tables: dict, register: Register, rosters: list[TableSp
     return merged
 
 
-def _sibling_editions(folder: Path, register_folder: Path) -> list[Path]:
-    """The other edition folders beside the register that name it in their edition.yaml, in name order."""
-    siblings = []
+def _course_members(folder: Path, register_folder: Path | None) -> list[Path]:
+    """The other editions of the course of ``folder``: those beside the register that name it in their edition.yaml,
+    and the register itself when it is an edition (an edition's cards may serve the course); for an edition without
+    a register, the editions beside it that take their cards from it. In name order."""
+    own = folder.resolve()
+    shared = register_folder if register_folder is not None else own
+    members = []
+    if register_folder is not None and (register_folder / "paragraphs.csv").is_file():
+        members.append(register_folder)
     with contextlib.suppress(OSError):
-        for candidate in sorted(register_folder.parent.iterdir()):
-            if candidate.resolve() in (folder.resolve(), register_folder) or not candidate.is_dir():
+        for candidate in sorted(shared.parent.iterdir()):
+            if candidate.resolve() in (own, shared) or not candidate.is_dir():
                 continue
             declared = _declared_register(candidate)
-            if declared and _register_folder(candidate, declared) == register_folder:
-                siblings.append(candidate)
-    return siblings
+            if declared and _register_folder(candidate, declared) == shared:
+                members.append(candidate)
+    return members
 
 
 REGISTER_LINE = re.compile(r"^register:[ \t]*['\"]?([^'\"#\n]+?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
@@ -313,10 +319,10 @@ def _declared_register(folder: Path) -> str | None:
     return found.group(1).strip() if found else None
 
 
-def _course_appearances(folder: Path, register: Register, entity_ids: set[str], warnings: list[str]) -> dict:
+def _course_appearances(members: list[Path], entity_ids: set[str], warnings: list[str]) -> dict:
     """Where else in the course each card appears: {entity_id: [(edition name, title, paragraphs)]}."""
     appearances: dict[str, list] = {}
-    for sibling in _sibling_editions(folder, register.folder):
+    for sibling in members:
         try:
             mentions = read_table(sibling, TABLES_BY_NAME["mentions"])
             title = str(textfiles.read_yaml(sibling / EDITION_FILE).value.get("title") or sibling.name)

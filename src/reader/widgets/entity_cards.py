@@ -27,27 +27,17 @@ class EntityCards(ParagraphView):
         self.choice.observe(self._on_choice, names="value")
         self.card_view = html()
         self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
-        # "Also in": a button to each other edition of the course that names the card (when the app can open one);
-        # an edition without a shared register makes no widget for it.
-        shared = any(entity.elsewhere for entity in edition.all_entities())
-        self.elsewhere_buttons = widgets.HBox(layout=shared_layout(flex_flow="row wrap")) if shared else None
+        # "Also in": a button to each other edition of the course that names the card, made only when something can
+        # open one (on_open_elsewhere) and the edition's cards have such places: otherwise no widget at all.
+        self.elsewhere_buttons: widgets.HBox | None = None
         self._elsewhere_made: dict[tuple[str, int], widgets.Button] = {}
         self._open_elsewhere_callbacks: list = []
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-entity-cards")
+        self.card_box = widgets.VBox([self.card_view, self.go_buttons], layout=shared_layout())
         self.children = [
             widgets.HBox(
-                [
-                    self.choice,
-                    widgets.VBox(
-                        [
-                            self.card_view,
-                            self.go_buttons,
-                            *([self.elsewhere_buttons] if self.elsewhere_buttons else []),
-                        ],
-                        layout=shared_layout(),
-                    ),
-                ],
+                [self.choice, self.card_box],
                 layout=shared_layout(flex_flow="row wrap"),
             ),
         ]
@@ -94,6 +84,9 @@ class EntityCards(ParagraphView):
     def on_open_elsewhere(self, callback) -> None:
         """``callback(edition_name, paragraph_number)`` when a student opens a card's place in another edition."""
         self._open_elsewhere_callbacks.append(callback)
+        if self.elsewhere_buttons is None and any(entity.elsewhere for entity in self.edition.all_entities()):
+            self.elsewhere_buttons = widgets.HBox(layout=shared_layout(flex_flow="row wrap"))
+            self.card_box.children = [*self.card_box.children, self.elsewhere_buttons]
         self._show_card()
 
     def _elsewhere_button(self, place: Appearance) -> widgets.Button:
