@@ -72,6 +72,7 @@ def test_a_register_card_is_written_once_and_used_by_every_edition(course):
     assert first.entity("alder") == first.entity("alder")
     assert first.entity("alder").summary == second.entity("alder").summary == "A person both texts name."
     assert first.entity("alder").paragraphs == (1,) and second.entity("alder").paragraphs == (2, 3)
+    assert first.entity("alder").aliases == ("Alder",) and second.entity("alder").aliases == ("Alder", "Mr Alder")
     assert [role.role for role in first.entity("alder").roles] == ["Chair"]
     assert set(first.entities["entity_id"]) == {"alder"}, "only the register's cards this text uses"
     assert set(second.entities["entity_id"]) == {"alder", "birch"}
@@ -98,11 +99,11 @@ def test_the_card_opens_its_place_in_the_other_edition(course):
     cards = EntityCards(reader.load(course / "first"))
     assert cards.entity_id == "alder" and cards.elsewhere_buttons is None, "no button when nothing can open it"
     opened = []
-    cards.on_open_elsewhere(lambda name, number: opened.append((name, number)))
+    cards.on_open_elsewhere(lambda name, number, entity_id: opened.append((name, number, entity_id)))
     (button,) = cards.elsewhere_buttons.children
     assert button.description == "Open The second text ¶2"
     button.click()
-    assert opened == [("second", 2)]
+    assert opened == [("second", 2, "alder")]
 
 
 def test_another_edition_s_change_reaches_the_card_despite_the_cache(course):
@@ -193,6 +194,7 @@ def test_also_in_opens_the_other_edition_in_the_app(course):
     (button,) = picker.app.entity_cards.elsewhere_buttons.children
     button.click()
     assert picker.edition_name == "second" and picker.app.paragraph_number == 2
+    assert picker.app.tabs.selected_index == 0 and picker.app.entity_cards.entity_id == "alder", "its card shown"
 
 
 def test_the_bundled_editions_share_the_first_edition_s_cards():
@@ -209,3 +211,5 @@ def test_the_bundled_editions_share_the_first_edition_s_cards():
     )
     assert set(telegram.entities["entity_id"]) >= {"khrushchev", "molotov", "presidium", "stalin"}
     assert "party-presidium" not in set(telegram.entities["entity_id"]), "the Presidium's card is written once"
+    assert first.entity("khrushchev").aliases == ("Khrushchev", "Khrushchevite")
+    assert telegram.entity("khrushchev").aliases == ("Khrushchev",), "the card shows the telegram's own spellings"

@@ -272,6 +272,16 @@ def _with_register_cards(tables: dict, register: Register, rosters: list[TableSp
     for spec in rosters:
         used |= set(tables[spec.name]["entity_id"])
     cards = cards[cards["entity_id"].isin(used)]
+    # A card shows the spellings of this text ("In the telegram as"): a register's card holds every text's.
+    surfaces: dict[str, set[str]] = {}
+    for entity_id, surface in zip(tables["mentions"]["entity_id"], tables["mentions"]["surface"], strict=True):
+        surfaces.setdefault(entity_id, set()).add(surface)
+    cards = cards.assign(
+        aliases=[
+            tuple(alias for alias in aliases if any(alias in surface for surface in surfaces.get(entity_id, ())))
+            for entity_id, aliases in zip(cards["entity_id"], cards["aliases"], strict=True)
+        ]
+    )
     roles = tables[register.table("roles")]
     roles = roles[roles["entity_id"].isin(used)] if roles is not None else None
     cited = {source_id for ids in cards["source_ids"] for source_id in ids}

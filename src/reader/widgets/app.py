@@ -120,7 +120,7 @@ class ReaderApp(ParagraphView):
         return view
 
     def on_open_elsewhere(self, callback) -> None:
-        """``callback(edition_name, paragraph_number)`` when a card's "Also in" asks for another edition."""
+        """``callback(edition_name, paragraph_number, entity_id)`` when a card's "Also in" asks for another edition."""
         self._open_elsewhere_callbacks.append(callback)
         if "Cards" in self._views:
             self._views["Cards"].on_open_elsewhere(callback)

@@ -61,10 +61,12 @@ class EditionPicker(ReaderView):
     def _show(self) -> None:
         self.holder.children = [self.app]
 
-    def show_edition(self, edition_name: str, paragraph_number: int = 1) -> None:
-        """Show ``edition_name`` at ``paragraph_number``."""
+    def show_edition(self, edition_name: str, paragraph_number: int = 1, entity_id: str | None = None) -> None:
+        """Show ``edition_name`` at ``paragraph_number`` (with the card of ``entity_id``, if that edition has it)."""
         self.edition_name = edition_name
         self.app.go_to(paragraph_number)
+        if entity_id is not None and entity_id in self.app.edition.paragraph(paragraph_number).entity_ids:
+            self.app.open_card(entity_id)
 
     def text(self) -> str:
         names = [name for name, _ in self.editions]

@@ -30,7 +30,7 @@ class EntityCards(ParagraphView):
         # "Also in": a button to each other edition of the course that names the card, made only when something can
         # open one (on_open_elsewhere) and the edition's cards have such places: otherwise no widget at all.
         self.elsewhere_buttons: widgets.HBox | None = None
-        self._elsewhere_made: dict[tuple[str, int], widgets.Button] = {}
+        self._elsewhere_made: dict[tuple[str, int, str | None], widgets.Button] = {}
         self._open_elsewhere_callbacks: list = []
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-entity-cards")
@@ -82,7 +82,8 @@ class EntityCards(ParagraphView):
         self._show_card()
 
     def on_open_elsewhere(self, callback) -> None:
-        """``callback(edition_name, paragraph_number)`` when a student opens a card's place in another edition."""
+        """``callback(edition_name, paragraph_number, entity_id)`` when a student opens a card's place in another
+        edition (the card's entity is the one to show there)."""
         self._open_elsewhere_callbacks.append(callback)
         if self.elsewhere_buttons is None and any(entity.elsewhere for entity in self.edition.all_entities()):
             self.elsewhere_buttons = widgets.HBox(layout=shared_layout(flex_flow="row wrap"))
@@ -90,7 +91,8 @@ class EntityCards(ParagraphView):
         self._show_card()
 
     def _elsewhere_button(self, place: Appearance) -> widgets.Button:
-        key = (place.edition_name, place.paragraphs[0])
+        """The button to ``place`` for the card shown, made once per place and card, then reused."""
+        key = (place.edition_name, place.paragraphs[0], self.entity_id)
         if key not in self._elsewhere_made:
             button = widgets.Button(
                 description=f"Open {render.place_text(place.title, place.paragraphs[:1])}",
@@ -101,9 +103,9 @@ class EntityCards(ParagraphView):
             self._elsewhere_made[key] = button
         return self._elsewhere_made[key]
 
-    def _open_elsewhere(self, edition_name: str, paragraph_number: int) -> None:
+    def _open_elsewhere(self, edition_name: str, paragraph_number: int, entity_id: str) -> None:
         for callback in self._open_elsewhere_callbacks:
-            callback(edition_name, paragraph_number)
+            callback(edition_name, paragraph_number, entity_id)
 
     def _show_card(self) -> None:
         if self.entity_id is None:
