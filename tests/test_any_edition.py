@@ -136,6 +136,33 @@ def editions(draw) -> dict[str, str]:
         start, end = date_range(draw)
         role_rows.append([entity_id, draw(TEXT), start, end, sources(draw)])
     files["roles.csv"] = csv_text(["entity_id", "role", "start", "end", "source_ids"], role_rows)
+    register = draw(st.booleans())
+    if register:  # a course's register beside the edition: cards for names this text may or may not use
+        own_names = {row[4] for row in entity_rows}
+        free_names = [name for name in NAMES if name not in own_names]
+        shared = draw(st.lists(st.sampled_from(free_names), unique=True)) if free_names else []
+        files["../register/entities.csv"] = csv_text(
+            [
+                "entity_id",
+                "kind",
+                "name",
+                "original_name",
+                "aliases",
+                "start",
+                "end",
+                "summary",
+                "wikidata",
+                "source_ids",
+            ],
+            [
+                [f"shared-{name.lower()}", draw(st.sampled_from(ENTITY_KINDS)), draw(TEXT), None, name, None, None]
+                + [draw(TEXT), None, "register-source"]
+                for name in shared
+            ],
+        )
+        files["../register/sources.csv"] = csv_text(
+            ["source_id", "citation", "url", "note"], [["register-source", draw(TEXT), None, None]]
+        )
     files["mentions.csv"] = "paragraph,start,end,surface,entity_id\n"  # made by `reader mentions --write` below
 
     files["sources.csv"] = csv_text(
@@ -152,7 +179,11 @@ def editions(draw) -> dict[str, str]:
     )
 
     # The edition's vocabulary: themes declared or taken from the events.
-    metadata: dict = {"title": draw(TEXT), "provenance": draw(TEXT)}
+    metadata: dict = {
+        "title": draw(TEXT),
+        "provenance": draw(TEXT),
+        **({"register": "../register"} if register else {}),
+    }
     declared_themes = draw(st.booleans())
     theme_ids = [f"theme-{index}" for index in range(draw(st.integers(1, 4)))]
     if declared_themes:
@@ -344,6 +375,7 @@ def editions(draw) -> dict[str, str]:
 def write_edition(folder: Path, files: dict[str, str]) -> None:
     folder.mkdir()
     for name, text in files.items():
+        (folder / name).parent.mkdir(exist_ok=True)
         (folder / name).write_text(text, encoding="utf-8")
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()) as errors:
         assert main(["mentions", str(folder), "--write"]) == 0, errors.getvalue()
@@ -362,9 +394,9 @@ def render_every_view(edition) -> None:
     for title in TAB_TITLES:
         app.open_tab(title)
         assert isinstance(app.view(title), widgets.Widget)
-    for paragraph in edition.all_paragraphs():
+    for paragraph in edition.all_paragraphs():  # the tabs that follow the paragraph, on every paragraph
         app.go_to(paragraph.number)
-        for title in TAB_TITLES:
+        for title in ("Cards", "Chronology", "Questions"):
             app.open_tab(title)
         assert f"{paragraph.label} of {edition.paragraph_count}" in repr(app)
     paragraph_reader = ParagraphReader(edition)
@@ -425,7 +457,7 @@ def run_notebooks(edition) -> None:
         assert namespace.get("edition") is None or namespace["edition"].folder.resolve() == edition.folder.resolve()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(files=editions())
 def test_any_valid_edition_checks_and_renders_everywhere(files):
     with tempfile.TemporaryDirectory() as temporary:
@@ -445,10 +477,11 @@ def test_the_generator_makes_editions_with_and_without_each_optional_part():
     """The strategy really varies what is optional (else the property would prove less than it says)."""
     seen: dict[str, set[bool]] = {}
 
-    @settings(max_examples=60, deadline=None, database=None)
+    @settings(max_examples=40, deadline=None, database=None)
     @given(files=editions())
     def record(files):
-        for name in ("questions.csv", "references.csv", "excerpt.yaml", "documents.yaml", "source.txt", "roster.csv"):
+        optional = ("questions.csv", "references.csv", "excerpt.yaml", "documents.yaml", "source.txt", "roster.csv")
+        for name in (*optional, "../register/entities.csv"):
             seen.setdefault(name, set()).add(name in files)
         seen.setdefault("no events", set()).add(files["events.csv"].count("\n") == 1)
         seen.setdefault("themes", set()).add("themes:" in files["edition.yaml"])

@@ -64,7 +64,7 @@ def _check_one(path) -> int:
     for name, count in edition.counts().items():
         print(f"  {name:<18} {count:>5}")
     verdicts = edition.claims["verdict"].value_counts()
-    print("  claims by verdict: " + ", ".join(f"{verdict} {count}" for verdict, count in verdicts.items()))
+    print("  claims by verdict: " + (", ".join(f"{verdict} {count}" for verdict, count in verdicts.items()) or "none"))
     print("valid: every file, column, id, date, quotation and mention checks out")
     return 0
 
@@ -110,13 +110,16 @@ def _notebooks(arguments) -> int:
     edition = load(arguments.path)
     folder = Path(arguments.out or f"{edition.name}-notebooks")
     written = write_notebooks(edition, folder, _write)
-    print(f"wrote {len(written)} notebooks to {folder} (run them, e.g. with scripts/execute-notebooks.py)")
+    print(
+        f"wrote {len(written)} notebooks to {folder}: open them in JupyterLab and run them, or run them all with "
+        f"jupyter execute --inplace {folder / '*.ipynb'}"
+    )
     return 0
 
 
 def _mentions(arguments) -> int:
     """Write mentions.csv from the cards' aliases (the edition's other files must already be valid)."""
-    from reader.loader import read_table
+    from reader.loader import read_table, register_cards
     from reader.mentions import find_mentions
     from reader.paths import edition_folder
     from reader.schema import TABLES_BY_NAME
@@ -127,12 +130,18 @@ def _mentions(arguments) -> int:
     if paragraphs is None or entities is None:  # both are required: read_table raised already if one is missing
         raise EditionError("paragraphs.csv and entities.csv are needed to find the mentions")
     texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
+    card_tables = [entities, *[cards for cards in [register_cards(folder)] if cards is not None]]  # a course's too
     aliases = {
         alias: entity_id
-        for entity_id, entity_aliases in zip(entities["entity_id"], entities["aliases"], strict=True)
+        for cards in card_tables
+        for entity_id, entity_aliases in zip(cards["entity_id"], cards["aliases"], strict=True)
         for alias in entity_aliases
     }
-    kinds = dict(zip(entities["entity_id"], entities["kind"], strict=True))
+    kinds = {
+        entity_id: kind
+        for cards in card_tables
+        for entity_id, kind in zip(cards["entity_id"], cards["kind"], strict=True)
+    }
     spans = find_mentions(texts, aliases, kinds)
     if not arguments.write:
         for span in spans:
@@ -163,13 +172,16 @@ def _app(arguments) -> int:
     edition_argument, voila_arguments = arguments.edition, list(arguments.voila_arguments)
     if edition_argument and edition_argument.startswith("-"):  # `reader app -- --VoilaOption=...`: no edition given
         edition_argument, voila_arguments = None, [edition_argument, *voila_arguments]
-    from reader.paths import edition_folder
+    from reader.paths import edition_folder, listed_editions
 
     folder = edition_folder(edition_argument).resolve() if edition_argument else None
     # Checked here, once: a broken edition stops now with its problems listed, not in thirty students' pages; and
     # the validated edition is cached, so every student's kernel reads it without validating (or importing pandas).
-    edition = load(folder)
-    print(f"edition {edition.name}: valid ({edition.paragraph_count} paragraphs)", flush=True)
+    # With no edition named, every edition editions.yaml lists is served, with a choice of text (reader.open_course).
+    course = [] if folder is not None or os.environ.get("READER_EDITION") else listed_editions()
+    served = [load(listed) for listed in course] if len(course) > 1 else [load(folder)]
+    for edition in served:
+        print(f"edition {edition.name}: valid ({edition.paragraph_count} paragraphs)", flush=True)
     try:
         check_port_free(arguments.host, port)
     except PortUnavailable as error:
@@ -182,7 +194,11 @@ def _app(arguments) -> int:
         open_browser=not arguments.no_browser and not arguments.class_mode,  # the teacher opens their own link
         extra=voila_arguments,
     )
-    environment = voila_environment(edition.folder.resolve())
+    if arguments.class_mode and len(served) > 1:
+        served = [load(None)]  # a class reads one text: the default edition, unless the command names one
+    edition = served[0]
+    # One edition: every kernel reads it; several: each kernel offers the choice of text.
+    environment = voila_environment(edition.folder.resolve() if len(served) == 1 else None)
     if arguments.class_mode:
         return _class_app(arguments, edition, command, environment, served_url(arguments.host, port))
     # Voilà is told not to try other ports, so this is the address served (or Voilà stops with an error).

@@ -291,7 +291,10 @@ def _directive(edition: Edition, name: str, arguments: list[str]) -> list[Cell]:
         "load": f"import reader\n\nedition = reader.load({which})",
         "about": "reader.panels.about(edition)",
         "open": f"reader.open({which})",
-        "app": f"import reader\n\nreader.open({which + ', ' if which else ''}class_mode=True)",
+        # The default edition's app is the one `reader app` serves: a choice of text when the course has several.
+        "app": f"import reader\n\nreader.open({which}, class_mode=True)"
+        if which
+        else "import reader\n\nreader.open_course(class_mode=True)",
         "claims-by-verdict": "reader.panels.claims_by_verdict(edition)",
         "top-mentions": 'edition.mentions["entity_id"].value_counts().head(10)',
         "chronology-widget": "reader.widgets.Chronology(edition)",

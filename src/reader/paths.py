@@ -25,8 +25,9 @@ def data_root() -> Path:
 def default_edition_path() -> Path:
     """The edition ``reader.load()`` opens when given no path."""
     override = os.environ.get("READER_EDITION")
-    if override:
-        return Path(override).expanduser().resolve()
+    if override:  # a folder, or the name of a bundled edition
+        folder = Path(override).expanduser()
+        return (folder if os.path.lexists(folder) else bundled_edition(override) or folder).resolve()
     root = data_root()
     index_path = root / EDITIONS_INDEX
     from reader.errors import EditionError

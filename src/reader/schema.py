@@ -6,6 +6,7 @@ and warnings for what a browser or JupyterLab would misread (unclosed bidirectio
 """
 
 import calendar
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable
@@ -410,6 +411,12 @@ TABLES = (
 )
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
+# A register: the cards several editions of a course share, with their roles and the sources they cite.
+REGISTER_TABLES: tuple[TableSpec, ...] = (
+    TABLES_BY_NAME["entities"],
+    dataclasses.replace(TABLES_BY_NAME["roles"], required=False),
+    TABLES_BY_NAME["sources"],
+)
 
 
 # --- the YAML files ---------------------------------------------------------------------------------------------
@@ -490,6 +497,7 @@ EDITION_KEYS: tuple[Key, ...] = (
     Key("roles_period"),
     Key("search_example"),
     Key("rosters", "list", keys=ROSTER_KEYS),
+    Key("register"),  # the folder of cards the editions of a course share, relative to the edition's folder
     Key(
         "rights",
         "mapping",
