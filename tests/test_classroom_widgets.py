@@ -2,11 +2,11 @@
 in-memory class with the store's interface."""
 
 import asyncio
-import threading
 import base64
 import re
 import socket
 import stat
+import threading
 
 import pytest
 
