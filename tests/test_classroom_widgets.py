@@ -6,6 +6,7 @@ import base64
 import re
 import socket
 import stat
+import threading
 
 import pytest
 
@@ -328,6 +329,24 @@ def test_joining_leaves_no_join_models_behind_and_refreshes_make_no_models(comms
 
 
 def test_the_poller_refreshes_on_the_running_loop_only():
+    # In a thread of its own: earlier tests (Playwright's sync API) may leave a loop running in the main thread.
+    failures: list[BaseException] = []
+
+    def in_a_fresh_thread():
+        try:
+            poll_on_the_running_loop_only()
+        except BaseException as error:  # reported to the test's thread below
+            failures.append(error)
+
+    thread = threading.Thread(target=in_a_fresh_thread)
+    thread.start()
+    thread.join(timeout=120)
+    assert not thread.is_alive(), "the poller test did not finish"
+    if failures:
+        raise failures[0]
+
+
+def poll_on_the_running_loop_only():
     calls: list[int] = []
     poller = Poller(lambda: calls.append(1), 0.02)
     assert poller.start() is False and not poller.running, "no loop: nothing started"

@@ -6,6 +6,9 @@
 from reader._version import __version__
 from reader.errors import EditionError
 from reader.loader import load
+from reader.site.browser import send_none_as_null
+
+send_none_as_null()  # in a static site's browser kernel only (see reader.site.browser)
 
 
 def open(
@@ -45,6 +48,36 @@ def open(
     )
 
 
+def open_course(*, class_mode: bool = False, teacher: bool | None = None, notes_folder=None):
+    """The reader with a choice of text when ``editions.yaml`` lists more than one edition (an EditionPicker), else
+    the reader of the default edition; READER_EDITION, when set, names the one edition served.
+
+    Every edition is checked first (a broken one raises EditionError, before anything is shown); each student's
+    notes are kept per edition, in ``notes_folder`` (default: READER_NOTES_DIR or ``~/reader-notes``).
+    """
+    import os
+    from pathlib import Path
+
+    from reader.paths import listed_editions
+    from reader.widgets import EditionPicker
+
+    folders = [] if os.environ.get("READER_EDITION") else listed_editions()
+    if len(folders) < 2:
+        return open(class_mode=class_mode, teacher=teacher)
+    editions = [load(folder) for folder in folders]
+
+    def reader_of(name: str):
+        notes_file = Path(notes_folder) / f"{name}.json" if notes_folder else None
+        return open(
+            next(e.folder for e in editions if e.name == name),
+            class_mode=class_mode,
+            teacher=teacher,
+            notes_file=notes_file,
+        )
+
+    return EditionPicker([(edition.name, edition.title) for edition in editions], reader_of)
+
+
 def _classroom_app(edition, environment, teacher: bool = False):
     """The class app of a class kernel. Under ``reader app --class``, who is there comes from the page's address;
     on JupyterHub (``READER_CLASS_HUB=1``), from the hub token of the student's server, which the class service
@@ -79,7 +112,7 @@ def _classroom_app(edition, environment, teacher: bool = False):
     )
 
 
-__all__ = ["EditionError", "load", "open", "panels", "widgets", "__version__"]
+__all__ = ["EditionError", "load", "open", "open_course", "panels", "widgets", "__version__"]
 
 
 def __getattr__(name: str):

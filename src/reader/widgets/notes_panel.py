@@ -73,14 +73,18 @@ class NotesPanel(ParagraphView):
         if hasattr(self.notes, "on_status"):  # notes kept by the class: where they are, never a path on the server
             class_notes: Any = self.notes  # reader.classroom.client.ClassNotes
             delivery = class_notes.status
-            return (extra.get("download") or "") + render_classroom.class_notes_status_html(
+            return (extra.get("download_link") or "") + render_classroom.class_notes_status_html(
                 delivery.message,
                 alert=bool(delivery.rejected or delivery.unreachable_since is not None),
                 not_saved=self._not_saved,
             )
-        extra.pop("download", None)
+        extra.pop("download_link", None)
         return render.notes_status_html(
-            path=self.notes.path, last_saved=self.notes.last_saved, not_saved=self._not_saved, **extra
+            path=self.notes.path,
+            last_saved=self.notes.last_saved,
+            not_saved=self._not_saved,
+            in_browser=self.notes.kept_in_browser,
+            **extra,
         )
 
     def _on_edit(self, change) -> None:
@@ -104,6 +108,9 @@ class NotesPanel(ParagraphView):
     def export(self):
         """Write the notes to Markdown beside the notes file; the path, or None if it could not be written.
 
+        In the browser (a static site) the file is also offered as a download: the browser's storage is not a
+        folder the student can open.
+
         With ``download``, a link that downloads them from the page instead (None returned)."""
         if self.download:
             link = render_classroom.download_link_html(
@@ -112,14 +119,17 @@ class NotesPanel(ParagraphView):
                 "text/markdown",
                 "Your notes are ready: download them (Markdown)",
             )
-            self.status.value = self._status(download=link)
+            self.status.value = self._status(download_link=link)
             return None
         try:
             path = self.notes.export_markdown(self.edition)
         except OSError as error:
             self.status.value = self._status(export_failed=failure_reason(error))
             return None
-        self.status.value = self._status(exported_to=path)
+        download = (
+            (path.name, self.notes.to_markdown(self.edition)) if getattr(self.notes, "kept_in_browser", False) else None
+        )
+        self.status.value = self._status(exported_to=path, download=download)
         return path
 
     def text(self) -> str:
