@@ -18,16 +18,16 @@ class ClassRefusal(Exception):
     """The class would not or could not answer: one line for the person at the screen."""
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A store's answer (dataclass, named tuple, mapping) as plain dicts and lists."""
     if hasattr(value, "_asdict"):
-        return {key: _plain(item) for key, item in value._asdict().items()}
+        return {key: plain(item) for key, item in value._asdict().items()}
     if hasattr(value, "__dataclass_fields__"):
-        return {key: _plain(getattr(value, key)) for key in value.__dataclass_fields__}
+        return {key: plain(getattr(value, key)) for key in value.__dataclass_fields__}
     if isinstance(value, Mapping):
-        return {key: _plain(item) for key, item in value.items()}
+        return {key: plain(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_plain(item) for item in value]
+        return [plain(item) for item in value]
     return value
 
 
@@ -36,7 +36,7 @@ def _refusal(error: Exception) -> ClassRefusal:
     return ClassRefusal(text[0] if text else type(error).__name__)
 
 
-def _asked(call, *arguments):
+def asked(call, *arguments):
     """``call(*arguments)``; any refusal of the store or of the network as a :class:`ClassRefusal`."""
     try:
         return call(*arguments)
@@ -65,11 +65,11 @@ class StudentAccess:
 
     def distribution(self, claim_id: str) -> Distribution:
         """The class's judgements of a claim; a :class:`ClassRefusal` unless revealed and judged by this student."""
-        answer = _plain(_asked(self.store.distribution, self.token, claim_id))
+        answer = plain(asked(self.store.distribution, self.token, claim_id))
         return Distribution(claim_id, {str(k): int(v) for k, v in answer["counts"].items()}, int(answer["judged"]))
 
     def save_progress(self, paragraph: int) -> None:
-        _asked(self.store.save_progress, self.token, paragraph)
+        asked(self.store.save_progress, self.token, paragraph)
 
     def save_progress_later(self, paragraph: int) -> None:
         """Where the student is, sent by one background thread, the newest place only: a paragraph change never
@@ -110,24 +110,24 @@ class TeacherAccess:
     def summary(self, claim_ids: Iterable[str] = ()) -> dict:
         """``record`` (the class: ``code``, ``title`` ...), ``students`` (how many joined) and ``claims``: per claim
         id, ``counts`` per judgement, ``judged``, ``revealed`` (every claim of ``claim_ids``, judged or not)."""
-        return _plain(_asked(self.store.summary, self.secret, list(claim_ids)))
+        return plain(asked(self.store.summary, self.secret, list(claim_ids)))
 
     def reasons(self, claim_id: str, show_names: bool = False) -> list[dict]:
         """Per judgement of the claim: ``verdict``, ``reason``, and ``name`` only if ``show_names``."""
-        return _plain(_asked(self.store.reasons, self.secret, claim_id, show_names))
+        return plain(asked(self.store.reasons, self.secret, claim_id, show_names))
 
     def progress(self) -> list[dict]:
         """Per student: ``name``, the ``paragraph`` they are on and the ``furthest`` they reached (None: not yet)."""
-        return _plain(_asked(self.store.progress, self.secret))
+        return plain(asked(self.store.progress, self.secret))
 
     def reveal(self, claim_id: str | None) -> None:
-        _asked(self.store.reveal, self.secret, claim_id)
+        asked(self.store.reveal, self.secret, claim_id)
 
     def hide(self, claim_id: str | None) -> None:
-        _asked(self.store.hide, self.secret, claim_id)
+        asked(self.store.hide, self.secret, claim_id)
 
     def export_csv(self) -> str:
-        return _asked(self.store.export_csv, self.secret)
+        return asked(self.store.export_csv, self.secret)
 
     def clear(self) -> None:
-        _asked(self.store.clear_class, self.secret)
+        asked(self.store.clear_class, self.secret)

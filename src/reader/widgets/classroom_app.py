@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from reader import render_classroom
-from reader.classroom.access import ClassRefusal, StudentAccess, TeacherAccess
+from reader.classroom.access import ClassRefusal, StudentAccess, TeacherAccess, asked, plain
 from reader.classroom.identity import Visitor
 from reader.model import Edition
 from reader.widgets.app import ReaderApp, stylesheet
@@ -89,17 +89,13 @@ class ClassroomApp(ReaderView):
         return "teacher" if self.teacher_view else "student" if self.reader_app else "newcomer"
 
     def _name_of(self, token: str) -> str:
-        from reader.classroom.access import _asked, _plain
-
-        student = _plain(_asked(self.store.student, token))
+        student = plain(asked(self.store.student, token))
         if not student:
             raise ClassRefusal("unknown student")
         return str(student.get("name", "")) if isinstance(student, dict) else str(student)
 
     def _join(self, code: str, name: str) -> str:
-        from reader.classroom.access import _asked, _plain
-
-        session = _plain(_asked(self.store.join, code, name))
+        session = plain(asked(self.store.join, code, name))
         return session["token"]
 
     def _show_join(self, problem: str | None = None) -> None:
