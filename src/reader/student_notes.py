@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.atomic_files import exclusive_lock, remove_stale_temporaries, resolved_target, write_atomically
+from reader.site import browser
 
 FORMAT_VERSION = 1
 JUDGEMENTS = ("supported", "doubtful", "wrong", "opinion")
@@ -48,8 +49,8 @@ class NotesSaveError(OSError):
 
 
 def default_notes_path(edition_name: str) -> Path:
-    """``~/reader-notes/<edition>.json``, or the folder named by READER_NOTES_DIR."""
-    folder = os.environ.get(NOTES_DIRECTORY_VARIABLE) or Path.home() / "reader-notes"
+    """``~/reader-notes/<edition>.json``, or the folder named by READER_NOTES_DIR (in a static site: the browser's)."""
+    folder = os.environ.get(NOTES_DIRECTORY_VARIABLE) or browser.browser_notes_folder() or Path.home() / "reader-notes"
     return Path(folder).expanduser() / f"{edition_name}.json"
 
 
@@ -210,6 +211,12 @@ class StudentNotes:
             return False
         self._save_changes(changes)
         return True
+
+    @property
+    def kept_in_browser(self) -> bool:
+        """True in a static site: the notes live in this browser's storage only (the student must be told)."""
+        folder = browser.browser_notes_folder()
+        return folder is not None and self.path.parent == folder
 
     @property
     def unsaved(self) -> int:
