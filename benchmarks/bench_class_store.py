@@ -1,9 +1,10 @@
 """The class store through its HTTP service: a class writing at once, the service killed mid-session, 300 students on
 SQLite and on PostgreSQL, and the teacher's summary; each against a bare baseline measured in the same run.
 
-    .venv/bin/python benchmarks/bench_class_store.py [--students 30] [--many 300]
+    .venv/bin/python benchmarks/bench_class_store.py [--students 30] [--many 300] [--only at-once paced killed many]
 
-1. **30 students at once** (one thread each, no pause): every student moves through the 11 paragraphs of the
+1. **30 students at once** (one thread each, no pause; and again at a class's pace, 0.2 to 1 s between a
+   student's writes, the baseline paced the same way): every student moves through the 11 paragraphs of the
    bundled edition, saving progress, a note twice (typing, then a correction) and a judgement with a reason for
    each of the paragraph's claims (54 in all): 87 writes a student. Each write is one HTTP request to
    ``python -m reader.classroom.service`` (a separate process, SQLite), timed at the client. Baseline: the same
@@ -74,7 +75,15 @@ def send(remote: RemoteClassStore, token: str, write: tuple) -> None:
         remote.save_judgement(token, write[1], write[2], write[3], next_client_sequence())
 
 
-def through_service(url: str, tokens: list[str], claims, workers: int) -> tuple[list[float], int, float]:
+def pause(number: int, paced: bool):
+    """Between a student's writes: nothing (back to back), or 0.2 to 1.0 s, a class's pace."""
+    rng = random.Random(1000 + number)
+    return (lambda: time.sleep(rng.uniform(0.2, 1.0))) if paced else (lambda: None)
+
+
+def through_service(
+    url: str, tokens: list[str], claims, workers: int, paced: bool = False
+) -> tuple[list[float], int, float]:
     """Every student's writes through the service; latencies (s), failures, wall time."""
     latencies: list[float] = []
     failures = [0]
@@ -83,7 +92,9 @@ def through_service(url: str, tokens: list[str], claims, workers: int) -> tuple[
     def one_student(number: int) -> None:
         remote = RemoteClassStore(url, timeout=60)
         own = []
+        wait = pause(number, paced)
         for write in student_writes(number, claims):
+            wait()
             started = time.perf_counter()
             try:
                 send(remote, tokens[number], write)
@@ -113,7 +124,9 @@ BARE = sa.Table(
 )
 
 
-def bare_inserts(url: str, students: int, claims, workers: int) -> tuple[list[float], float, sa.Engine]:
+def bare_inserts(
+    url: str, students: int, claims, workers: int, paced: bool = False
+) -> tuple[list[float], float, sa.Engine]:
     """The same writes as one-row INSERTs into a bare table, from the same number of threads.
 
     On SQLite the writers take turns through one lock in Python (the wait is part of each write's time), as the
@@ -128,10 +141,12 @@ def bare_inserts(url: str, students: int, claims, workers: int) -> tuple[list[fl
 
     def one_student(number: int) -> None:
         own = []
-        with engine.connect() as connection:
-            for write in student_writes(number, claims):
-                key = str(write[1])
-                text = write[2] if write[0] != "progress" else ""
+        wait = pause(number, paced)
+        for write in student_writes(number, claims):
+            wait()
+            key = str(write[1])
+            text = write[2] if write[0] != "progress" else ""
+            with engine.connect() as connection:  # from the pool, per write (more students than pooled connections)
                 started = time.perf_counter()
                 with turn, connection.begin():
                     connection.execute(BARE.insert().values(student=number, kind=write[0], key=key, text=text))
@@ -168,17 +183,22 @@ def write_figures(label: str, latencies, baseline, wall, baseline_wall, failures
     }
 
 
-def class_at_once(folder: Path, students: int, claims) -> dict:
-    database = f"sqlite:///{folder / 'class-30.db'}"
+def class_at_once(folder: Path, students: int, claims, paced: bool = False) -> dict:
+    name = "paced" if paced else "at-once"
+    database = f"sqlite:///{folder / f'class-{name}.db'}"
     secret, tokens = new_class(database, students)
     service = ServiceProcess(database, extra=("--quiet",))
     try:
-        latencies, failures, wall = through_service(service.url, tokens, claims, students)
+        latencies, failures, wall = through_service(service.url, tokens, claims, students, paced)
     finally:
         service.stop()
-    baseline, baseline_wall, engine = bare_inserts(f"sqlite:///{folder / 'bare-30.db'}", students, claims, students)
+    bare = f"sqlite:///{folder / f'bare-{name}.db'}"
+    baseline, baseline_wall, engine = bare_inserts(bare, students, claims, students, paced)
     engine.dispose()
-    return write_figures(f"{students} students at once, SQLite", latencies, baseline, wall, baseline_wall, failures)
+    label = (
+        f"{students} students at a class's pace (0.2-1 s between writes)" if paced else f"{students} students at once"
+    )
+    return write_figures(f"{label}, SQLite", latencies, baseline, wall, baseline_wall, failures)
 
 
 def killed_mid_session(folder: Path, students: int, claims) -> dict:
@@ -296,37 +316,46 @@ def main() -> None:
     parser.add_argument("--students", type=int, default=30)
     parser.add_argument("--many", type=int, default=300)
     parser.add_argument("--workers", type=int, default=60, help="students writing at the same time in the big run")
+    parser.add_argument(
+        "--only", nargs="*", choices=["at-once", "paced", "killed", "many"], help="some of the measures (default: all)"
+    )
     arguments = parser.parse_args()
-    if postgres_binaries() is None:
+    wanted = set(arguments.only or ["at-once", "paced", "killed", "many"])
+    if "many" in wanted and postgres_binaries() is None:
         sys.exit("PostgreSQL is needed (Debian: apt-get install postgresql; scripts/ensure-postgres.sh does it)")
     claims = claims_by_paragraph()
     results: dict = {}
     with tempfile.TemporaryDirectory(prefix="reader-bench-class-") as temporary:
         folder = Path(temporary)
-        results["at_once"] = class_at_once(folder, arguments.students, claims)
-        results["killed"] = killed_mid_session(folder, arguments.students, claims)
-        results["sqlite"] = many_students(
-            "SQLite",
-            f"sqlite:///{folder / 'class-many.db'}",
-            f"sqlite:///{folder / 'bare-many.db'}",
-            arguments.many,
-            claims,
-            arguments.workers,
-        )
-        server = PostgresServer(durable=True)
-        try:
-            results["postgresql"] = many_students(
-                "PostgreSQL",
-                server.new_database(),
-                server.new_database(),
+        if "at-once" in wanted:
+            results["at_once"] = class_at_once(folder, arguments.students, claims)
+        if "paced" in wanted:
+            results["paced"] = class_at_once(folder, arguments.students, claims, paced=True)
+        if "killed" in wanted:
+            results["killed"] = killed_mid_session(folder, arguments.students, claims)
+        if "many" in wanted:
+            results["sqlite"] = many_students(
+                "SQLite",
+                f"sqlite:///{folder / 'class-many.db'}",
+                f"sqlite:///{folder / 'bare-many.db'}",
                 arguments.many,
                 claims,
                 arguments.workers,
             )
-        finally:
-            server.stop()
-    sqlite_p95, postgres_p95 = results["sqlite"]["p95"]["value"], results["postgresql"]["p95"]["value"]
-    report(f"{arguments.many} students: p95 write, PostgreSQL", postgres_p95, "SQLite", sqlite_p95, None)
+            server = PostgresServer(durable=True)
+            try:
+                results["postgresql"] = many_students(
+                    "PostgreSQL",
+                    server.new_database(),
+                    server.new_database(),
+                    arguments.many,
+                    claims,
+                    arguments.workers,
+                )
+            finally:
+                server.stop()
+            sqlite_p95, postgres_p95 = results["sqlite"]["p95"]["value"], results["postgresql"]["p95"]["value"]
+            report(f"{arguments.many} students: p95 write, PostgreSQL", postgres_p95, "SQLite", sqlite_p95, None)
     print(json.dumps({"results": results}, default=str))
 
 

@@ -95,7 +95,9 @@ def _hook_and_write(path: str, signal_path: str, point: str, stop_at_save: int) 
     def pause_in_save(real):
         def hooked_call(*arguments):
             if saves_started == stop_at_save:
-                Path(signal_path).write_text(f"{point} in save {saves_started}", encoding="utf-8")
+                said = Path(signal_path + ".part")  # renamed, so the parent never reads it half written
+                said.write_text(f"{point} in save {saves_started}", encoding="utf-8")
+                os.replace(said, signal_path)
                 time.sleep(600)  # killed here
             return real(*arguments)
 
