@@ -185,6 +185,7 @@ def test_without_the_runtime_the_build_says_how_to_get_it(tmp_path, capsys, monk
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # the cache scripts/ensure-site.sh fills (./run-tests sources it)
 def test_the_runtime_in_the_cache_is_complete():
     runtime = prepared()
     for entry in runtime.packages.values():
