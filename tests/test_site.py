@@ -238,6 +238,7 @@ def test_in_the_browser_notes_go_to_its_storage_and_the_student_is_told(in_a_bro
     )
     assert link, panel.status.value
     assert link.group(1) == f"{edition.name}.md"
+    assert "Your notes live in this browser only" in panel.status.value, "still said after the export"
     exported = base64.b64decode(link.group(2)).decode("utf-8")
     assert "A note kept in the browser" in exported
     assert exported == (in_a_browser / "reader-notes" / f"{edition.name}.md").read_text(encoding="utf-8")

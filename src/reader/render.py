@@ -541,6 +541,12 @@ def notes_status_html(
     this browser only; there ``download`` (file name, Markdown) turns an export into a link that saves the file.
     """
     lines = "".join(f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in warnings)
+    if in_browser:  # said whatever else the line says: the student must know where the notes are
+        lines += (
+            '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
+            "this computer: another computer or browser will not show them, and clearing this browser's data "
+            "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
+        )
     if not_saved:
         return lines + (
             f'<p class="reader-warning" role="alert">Your note was NOT saved: {escape(not_saved)}. '
@@ -558,17 +564,8 @@ def notes_status_html(
     if exported_to is not None:
         return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
     when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
-    if in_browser:
-        return lines + (
-            '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
-            "this computer: another computer or browser will not show them, and clearing this browser's data "
-            "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
-            f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in this browser</span>'
-        )
-    return lines + (
-        f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in '
-        f"{escape(str(path))}</span>"
-    )
+    where = "this browser" if in_browser else escape(str(path))
+    return lines + f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in {where}</span>'
 
 
 def download_link_html(file_name: str, text: str, label: str) -> str:
