@@ -244,6 +244,21 @@ def test_in_the_browser_notes_go_to_its_storage_and_the_student_is_told(in_a_bro
     assert exported == (in_a_browser / "reader-notes" / f"{edition.name}.md").read_text(encoding="utf-8")
 
 
+def test_a_browser_that_gives_no_storage_is_said_and_export_still_downloads(tmp_path, monkeypatch, edition):
+    monkeypatch.setattr(browser, "in_browser", lambda: True)
+    monkeypatch.setattr(browser, "BROWSER_DRIVE", tmp_path / "no-drive")  # JupyterLite mounted no drive
+    monkeypatch.delenv("READER_NOTES_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    notes = StudentNotes(edition.name)
+    assert not notes.kept_in_browser
+    panel = NotesPanel(edition, notes, 1)
+    assert "Your notes are NOT kept" in panel.status.value and "saved as you type" not in panel.status.value
+    panel.field.value = "lost with the page unless exported"
+    assert "Your notes are NOT kept" in panel.status.value and "saved as you type" not in panel.status.value
+    panel.export()
+    assert "Download my notes (Markdown)" in panel.status.value and "Your notes are NOT kept" in panel.status.value
+
+
 def test_outside_a_browser_nothing_changes(edition, tmp_path):
     notes = StudentNotes(edition.name, tmp_path / "notes.json")
     assert not notes.kept_in_browser

@@ -532,20 +532,28 @@ def notes_status_html(
     exported_to=None,
     export_failed: str | None = None,
     in_browser: bool = False,
+    kept: bool = True,
     download: tuple[str, str] | None = None,
 ) -> str:
     """The notes panel's status line: warnings about the notes file, then whether the notes are saved, and where.
 
     ``not_saved`` (why the last save failed) replaces the reassurance that notes are saved: the student must not
     believe a note is kept on disk when it is not. ``in_browser`` (a static site) says plainly that the notes live in
-    this browser only; there ``download`` (file name, Markdown) turns an export into a link that saves the file.
+    this browser only, or (``kept`` False: the browser gave the page no storage) that they are lost with the page;
+    there ``download`` (file name, Markdown) turns an export into a link that saves the file.
     """
     lines = "".join(f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in warnings)
-    if in_browser:  # said whatever else the line says: the student must know where the notes are
+    if in_browser and kept:  # said whatever else the line says: the student must know where the notes are
         lines += (
             '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
             "this computer: another computer or browser will not show them, and clearing this browser's data "
             "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
+        )
+    elif in_browser:
+        lines += (
+            '<p class="reader-warning" role="alert"><strong>Your notes are NOT kept</strong>: this browser gives this '
+            "page no storage (the site is not served over https), so they are lost when the page is closed or "
+            "reloaded. Use “Export my notes” before you leave.</p>"
         )
     if not_saved:
         return lines + (
@@ -564,6 +572,8 @@ def notes_status_html(
     if exported_to is not None:
         return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
     when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
+    if in_browser and not kept:
+        return lines
     where = "this browser" if in_browser else escape(str(path))
     return lines + f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in {where}</span>'
 

@@ -5,6 +5,7 @@ from traitlets import observe
 
 from reader import render
 from reader.model import Edition
+from reader.site import browser
 from reader.student_notes import StudentNotes
 from reader.widgets.base import ParagraphView, button, failure_reason, html, shared_layout
 
@@ -65,7 +66,8 @@ class NotesPanel(ParagraphView):
             path=self.notes.path,
             last_saved=self.notes.last_saved,
             not_saved=self._not_saved,
-            in_browser=self.notes.kept_in_browser,
+            in_browser=browser.in_browser(),
+            kept=self.notes.kept_in_browser,
             **extra,
         )
 
@@ -98,7 +100,7 @@ class NotesPanel(ParagraphView):
         except OSError as error:
             self.status.value = self._status(export_failed=failure_reason(error))
             return None
-        download = (path.name, self.notes.to_markdown(self.edition)) if self.notes.kept_in_browser else None
+        download = (path.name, self.notes.to_markdown(self.edition)) if browser.in_browser() else None
         self.status.value = self._status(exported_to=path, download=download)
         return path
 
