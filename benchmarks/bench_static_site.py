@@ -6,7 +6,8 @@
   everything but the reader's wheel, its notebooks and its two pages);
 - build: `reader site`, against JupyterLite's own build step within it;
 - open → ¶1 on screen, cold (a new browser context: nothing cached) and warm (a reload in the same context), against
-  a trivial one-button app served by the same site the same way (JupyterLite's REPL, code hidden);
+  a trivial one-button app served by the same site the same way (JupyterLite's REPL, code hidden), the two
+  alternated;
 - click Next → the new paragraph on screen in the site (the kernel runs in the page), against the same click in the
   Voilà app `reader app` serves (the kernel on a server on this machine).
 The site is served by `python -m http.server`; every request off this machine is refused (none is expected).
@@ -103,8 +104,10 @@ def main() -> None:
                 browser = launch_browser(playwright)
                 for warm in (False, True):
                     label = "warm (reload)" if warm else "cold (new browser context)"
-                    mine = [open_time(browser, server.url("/"), READER_TEXT, warm) for _ in range(OPENINGS)]
-                    base = [open_time(browser, server.url(trivial_url()), TRIVIAL_TEXT, warm) for _ in range(OPENINGS)]
+                    mine, base = [], []
+                    for _ in range(OPENINGS):  # alternated, so that a change in the machine's load hits both
+                        mine.append(open_time(browser, server.url("/"), READER_TEXT, warm))
+                        base.append(open_time(browser, server.url(trivial_url()), TRIVIAL_TEXT, warm))
                     print(f"  {label}: reader {mine}, trivial {base}", flush=True)
                     results.append(
                         report(
