@@ -87,13 +87,14 @@ def build_site(edition_path: str | Path | None, out: str | Path, log=print) -> S
     target = _checked_output(Path(out).expanduser())
     runtime = prepared()
     lite_build = _lite_build_command()
+    log(f"edition {edition.name}: valid; building with JupyterLite and Pyodide {runtime.pyodide_version} ...")
     with tempfile.TemporaryDirectory(prefix="reader-site-") as work:
         lite = Path(work) / "lite"
         _assemble(edition, runtime, lite)
         built = Path(work) / "site"
         command = [*lite_build, "--lite-dir", str(lite), "--output-dir", str(built), *_lite_options()]
         started = time.perf_counter()
-        result = subprocess.run(command, cwd=lite, capture_output=True, text=True, env=_quiet_environment())
+        result = subprocess.run(command, cwd=lite, capture_output=True, text=True, env=_build_environment())
         lite_build_seconds = time.perf_counter() - started
         if result.returncode:
             last = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["no message"]
@@ -170,7 +171,7 @@ def _lite_options() -> list[str]:
     return options
 
 
-def _quiet_environment() -> dict[str, str]:
+def _build_environment() -> dict[str, str]:
     environment = dict(os.environ)
     environment.pop("JUPYTERLITE_PYODIDE_URL", None)  # the site's own copy, never a URL from the environment
     return environment
@@ -269,9 +270,9 @@ def _sha256(path: Path) -> str:
 def _remove_build_leftovers(built: Path) -> None:
     """What JupyterLite writes for its own bookkeeping, which a student's browser never asks for."""
     for name in (".jupyterlite.doit.db", "jupyterlite.schema.v0.json"):
-        with_path = built / name
-        if with_path.is_file():
-            with_path.unlink()
+        leftover = built / name
+        if leftover.is_file():
+            leftover.unlink()
 
 
 def neutralise_fallbacks(site: Path) -> int:
