@@ -199,7 +199,9 @@ def _dates(start: str | None, end: str | None) -> str:
 def entity_card_html(entity: Entity, edition: Edition) -> str:
     language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
     original = (
-        f' <span{language} class="reader-ru">({escape(entity.original_name)})</span>' if entity.original_name else ""
+        f' <span{language} class="reader-original-name">({escape(entity.original_name)})</span>'
+        if entity.original_name
+        else ""
     )
     kind = escape(edition.text_kind)
     spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
@@ -209,12 +211,23 @@ def entity_card_html(entity: Entity, edition: Edition) -> str:
         f'<p><span class="reader-label">Wikidata:</span> {escape(entity.wikidata)}</p>' if entity.wikidata else ""
     )
     paragraphs = ", ".join(f"¶{number}" for number in entity.paragraphs) or "none"
+    elsewhere = (
+        '<p class="reader-elsewhere"><span class="reader-label">Also in:</span> '
+        + "; ".join(
+            f"<cite>{escape(place.title)}</cite> " + ", ".join(f"¶{number}" for number in place.paragraphs)
+            for place in entity.elsewhere
+        )
+        + "</p>"
+        if entity.elsewhere
+        else ""
+    )
     return (
         f'<div class="reader-card reader-kind-{entity.kind}"><h3>{escape(entity.name)}{original}</h3>'
         f'<p class="reader-tag">{escape(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
         f"<p>{escape(entity.summary)}</p>"
         f'<p><span class="reader-label">In the {kind} as:</span> {spellings}</p>'
         f'<p><span class="reader-label">Mentioned in:</span> {paragraphs}</p>'
+        + elsewhere
         + (f'<div><span class="reader-label">Roles{period}:</span><ul>{roles}</ul></div>' if roles else "")
         + wikidata
         + sources_html(entity.source_ids, edition)
@@ -227,7 +240,7 @@ def event_row_html(event: Event, *, highlighted: bool) -> str:
     if event.essay_date or event.essay_wording:
         said = escape(event.essay_date or "")
         wording = f" “{escape(event.essay_wording)}”" if event.essay_wording else ""
-        essay = f'<span class="reader-essay-says">{said}{wording}</span>'
+        essay = f'<span class="reader-text-says">{said}{wording}</span>'
     paragraphs = ", ".join(f"¶{number}" for number in event.paragraphs)
     row_class = ' class="reader-current"' if highlighted else ""
     current = '<span class="reader-sr-only"> (in this paragraph)</span>★ ' if highlighted else ""
@@ -614,7 +627,14 @@ def entity_text(entity: Entity) -> str:
     ]
     lines += [f"  {role.role} ({_plain_dates(role.start, role.end)})" for role in entity.roles]
     lines.append("Mentioned in: " + (", ".join(f"¶{number}" for number in entity.paragraphs) or "none"))
+    if entity.elsewhere:
+        lines.append("Also in: " + "; ".join(place_text(place.title, place.paragraphs) for place in entity.elsewhere))
     return "\n".join(lines)
+
+
+def place_text(title: str, paragraphs) -> str:
+    """Another edition of the course and its paragraphs, as a card names them: 'Title ¶2, ¶5'."""
+    return f"{title} " + ", ".join(f"¶{number}" for number in paragraphs)
 
 
 def _plain_dates(start: str | None, end: str | None) -> str:

@@ -188,6 +188,30 @@ class StudentNotes:
             raise ValueError(f"judgement {judgement!r}; expected one of {', '.join(JUDGEMENTS)}")
         self._save("judgements", claim_id, {"judgement": judgement, "reason": reason, "updated": _now()})
 
+    def save_entries(
+        self, paragraph_notes: dict[int, str] | None = None, judgements: dict[str, tuple[str, str]] | None = None
+    ) -> bool:
+        """Save several notes and judgements (``claim_id: (judgement, reason)``) in one write; False if none changed.
+
+        Used to bring a class's local copy up to date from the class store. Raises :class:`NotesSaveError` like
+        :meth:`set_note`.
+        """
+        stamp = _now()
+        changes: dict[tuple[str, str], dict] = {}
+        for paragraph, text in (paragraph_notes or {}).items():
+            if self.note(paragraph) != text:
+                changes["paragraph_notes", str(paragraph)] = {"text": text, "updated": stamp}
+        for claim_id, (judgement, reason) in (judgements or {}).items():
+            if judgement not in JUDGEMENTS:
+                raise ValueError(f"judgement {judgement!r}; expected one of {', '.join(JUDGEMENTS)}")
+            known = self.judgement(claim_id) or {}
+            if (known.get("judgement"), known.get("reason")) != (judgement, reason):
+                changes["judgements", claim_id] = {"judgement": judgement, "reason": reason, "updated": stamp}
+        if not changes:
+            return False
+        self._save_changes(changes)
+        return True
+
     @property
     def kept_in_browser(self) -> bool:
         """True in a static site: the notes live in this browser's storage only (the student must be told)."""
@@ -210,9 +234,13 @@ class StudentNotes:
             yield
 
     def _save(self, section: str, key: str, value: dict) -> None:
-        """Apply the change (and any earlier unsaved ones) to the newest file on disk and write it, under the lock."""
-        self._pending[section, key] = value
-        self._data[section][key] = value
+        self._save_changes({(section, key): value})
+
+    def _save_changes(self, changes: dict[tuple[str, str], dict]) -> None:
+        """Apply the changes (and any earlier unsaved ones) to the newest file on disk and write it, under the lock."""
+        for (section, key), value in changes.items():
+            self._pending[section, key] = value
+            self._data[section][key] = value
         try:
             with self._locked():
                 data = self._read()
@@ -224,7 +252,7 @@ class StudentNotes:
             raise NotesSaveError(self.path, error) from error
         self._data = data
         self._pending.clear()
-        self.last_saved = value["updated"]
+        self.last_saved = max(value["updated"] for value in changes.values())
 
     # export -----------------------------------------------------------------------------------------------
 

@@ -42,6 +42,7 @@ class ReaderApp(ParagraphView):
         notes=None,
         judge_first: bool = False,
         teacher: bool = False,
+        notes_download: bool = False,
         **kwargs,
     ):
         self.edition = edition
@@ -49,13 +50,16 @@ class ReaderApp(ParagraphView):
         self.notes = notes
         self.teacher = teacher
         self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
-        self.notes_panel = NotesPanel(edition, notes, paragraph_number) if notes is not None else None
+        self.notes_panel = (
+            NotesPanel(edition, notes, paragraph_number, download=notes_download) if notes is not None else None
+        )
         # A tab's view is built when the tab is first opened (or used from code): the app starts with the
         # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
         self._views: dict[str, ReaderView] = {}
         self._tab_boxes = [widgets.VBox(layout=shared_layout()) for _ in TAB_TITLES]
         self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES, layout=shared_layout())
         self._tab_link: dlink | None = None
+        self._open_elsewhere_callbacks: list = []
         self.excerpt_button = widgets.Button(
             description="Open the quoted document",
             tooltip="Show the document this paragraph quotes",
@@ -105,6 +109,8 @@ class ReaderApp(ParagraphView):
         number = self.paragraph_number
         if title == "Cards":
             view = EntityCards(self.edition, number)
+            for callback in self._open_elsewhere_callbacks:
+                view.on_open_elsewhere(callback)
         elif title == "Chronology":
             view = Chronology(self.edition, number)
         elif title == "Quoted document":
@@ -120,6 +126,12 @@ class ReaderApp(ParagraphView):
             view.on_open_event(self.open_event)
         view.on_go_to_paragraph(self.go_to)
         return view
+
+    def on_open_elsewhere(self, callback) -> None:
+        """``callback(edition_name, paragraph_number, entity_id)`` when a card's "Also in" asks for another edition."""
+        self._open_elsewhere_callbacks.append(callback)
+        if "Cards" in self._views:
+            self._views["Cards"].on_open_elsewhere(callback)
 
     def go_to(self, number: int) -> None:
         self.paragraph_number = number
