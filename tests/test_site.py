@@ -18,6 +18,7 @@ import pytest
 import reader
 from browser.hostile import MARK, make_hostile_edition
 from reader import cli, render
+from reader.classroom.store import ClassStore
 from reader.paths import listed_editions
 from reader.site import browser
 from reader.site.build import NO_NETWORK_PATH, READER_LOCK_KEY, build_site, offline_problems, repl_url
@@ -239,6 +240,20 @@ def test_in_the_browser_notes_go_to_its_storage_and_the_student_is_told(in_a_bro
     assert link, panel.status.value
     assert link.group(1) == f"{edition.name}.md"
     assert "Your notes live in this browser only" in panel.status.value, "still said after the export"
+    notes_file = re.search(
+        r'download="([^"]+)" href="data:application/json;charset=utf-8;base64,([^"]+)">the notes file',
+        panel.status.value,
+    )
+    assert notes_file and notes_file.group(1) == f"{edition.name}.json"
+    class_store_file = in_a_browser / "from-the-student.json"
+    class_store_file.write_bytes(base64.b64decode(notes_file.group(2)))
+    store = ClassStore(f"sqlite:///{in_a_browser / 'class.db'}")
+    try:  # the class store of a class (reader app --class) takes the file the site hands out
+        anna = store.join(store.create_class(edition.name, "History 9B").code, "Anna")
+        assert store.import_notes_file(anna.token, class_store_file).notes == 1
+        assert store.student_state(anna.token).notes == {1: "A note kept in the browser"}
+    finally:
+        store.close()
     exported = base64.b64decode(link.group(2)).decode("utf-8")
     assert "A note kept in the browser" in exported
     assert exported == (in_a_browser / "reader-notes" / f"{edition.name}.md").read_text(encoding="utf-8")

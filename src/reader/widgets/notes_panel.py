@@ -127,8 +127,14 @@ class NotesPanel(ParagraphView):
         except OSError as error:
             self.status.value = self._status(export_failed=failure_reason(error))
             return None
-        download = (path.name, self.notes.to_markdown(self.edition)) if browser.in_browser() else None
-        self.status.value = self._status(exported_to=path, download=download)
+        if browser.in_browser():
+            self.status.value = self._status(
+                exported_to=path,
+                download=(path.name, self.notes.to_markdown(self.edition)),
+                download_notes_file=(self.notes.path.name, self.notes.to_json()),
+            )
+        else:
+            self.status.value = self._status(exported_to=path)
         return path
 
     def text(self) -> str:
