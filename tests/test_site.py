@@ -18,6 +18,7 @@ import pytest
 import reader
 from browser.hostile import MARK, make_hostile_edition
 from reader import cli, render
+from reader.classroom.store import ClassStore
 from reader.paths import listed_editions
 from reader.site import browser
 from reader.site.build import NO_NETWORK_PATH, READER_LOCK_KEY, build_site, offline_problems, repl_url
@@ -185,6 +186,7 @@ def test_without_the_runtime_the_build_says_how_to_get_it(tmp_path, capsys, monk
     assert not (tmp_path / "site").exists()
 
 
+@pytest.mark.slow  # the cache scripts/ensure-site.sh fills (./run-tests sources it)
 def test_the_runtime_in_the_cache_is_complete():
     runtime = prepared()
     for entry in runtime.packages.values():
@@ -237,9 +239,39 @@ def test_in_the_browser_notes_go_to_its_storage_and_the_student_is_told(in_a_bro
     )
     assert link, panel.status.value
     assert link.group(1) == f"{edition.name}.md"
+    assert "Your notes live in this browser only" in panel.status.value, "still said after the export"
+    notes_file = re.search(
+        r'download="([^"]+)" href="data:application/json;charset=utf-8;base64,([^"]+)">the notes file',
+        panel.status.value,
+    )
+    assert notes_file and notes_file.group(1) == f"{edition.name}.json"
+    class_store_file = in_a_browser / "from-the-student.json"
+    class_store_file.write_bytes(base64.b64decode(notes_file.group(2)))
+    store = ClassStore(f"sqlite:///{in_a_browser / 'class.db'}")
+    try:  # the class store of a class (reader app --class) takes the file the site hands out
+        anna = store.join(store.create_class(edition.name, "History 9B").code, "Anna")
+        assert store.import_notes_file(anna.token, class_store_file).notes == 1
+        assert store.student_state(anna.token).notes == {1: "A note kept in the browser"}
+    finally:
+        store.close()
     exported = base64.b64decode(link.group(2)).decode("utf-8")
     assert "A note kept in the browser" in exported
     assert exported == (in_a_browser / "reader-notes" / f"{edition.name}.md").read_text(encoding="utf-8")
+
+
+def test_a_browser_that_gives_no_storage_is_said_and_export_still_downloads(tmp_path, monkeypatch, edition):
+    monkeypatch.setattr(browser, "in_browser", lambda: True)
+    monkeypatch.setattr(browser, "BROWSER_DRIVE", tmp_path / "no-drive")  # JupyterLite mounted no drive
+    monkeypatch.delenv("READER_NOTES_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    notes = StudentNotes(edition.name)
+    assert not notes.kept_in_browser
+    panel = NotesPanel(edition, notes, 1)
+    assert "Your notes are NOT kept" in panel.status.value and "saved as you type" not in panel.status.value
+    panel.field.value = "lost with the page unless exported"
+    assert "Your notes are NOT kept" in panel.status.value and "saved as you type" not in panel.status.value
+    panel.export()
+    assert "Download my notes (Markdown)" in panel.status.value and "Your notes are NOT kept" in panel.status.value
 
 
 def test_outside_a_browser_nothing_changes(edition, tmp_path):

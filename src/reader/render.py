@@ -545,15 +545,31 @@ def notes_status_html(
     exported_to=None,
     export_failed: str | None = None,
     in_browser: bool = False,
+    kept: bool = True,
     download: tuple[str, str] | None = None,
+    download_notes_file: tuple[str, str] | None = None,
 ) -> str:
     """The notes panel's status line: warnings about the notes file, then whether the notes are saved, and where.
 
     ``not_saved`` (why the last save failed) replaces the reassurance that notes are saved: the student must not
     believe a note is kept on disk when it is not. ``in_browser`` (a static site) says plainly that the notes live in
-    this browser only; there ``download`` (file name, Markdown) turns an export into a link that saves the file.
+    this browser only, or (``kept`` False: the browser gave the page no storage) that they are lost with the page;
+    there ``download`` (file name, Markdown) turns an export into a link that saves the file, and
+    ``download_notes_file`` (file name, JSON) adds one for the notes file itself, which a class store imports.
     """
     lines = "".join(f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in warnings)
+    if in_browser and kept:  # said whatever else the line says: the student must know where the notes are
+        lines += (
+            '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
+            "this computer: another computer or browser will not show them, and clearing this browser's data "
+            "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
+        )
+    elif in_browser:
+        lines += (
+            '<p class="reader-warning" role="alert"><strong>Your notes are NOT kept</strong>: this browser gives this '
+            "page no storage (the site is not served over https), so they are lost when the page is closed or "
+            "reloaded. Use “Export my notes” before you leave.</p>"
+        )
     if not_saved:
         return lines + (
             f'<p class="reader-warning" role="alert">Your note was NOT saved: {escape(not_saved)}. '
@@ -564,32 +580,29 @@ def notes_status_html(
             lines + f'<p class="reader-warning" role="alert">Your notes were NOT exported: {escape(export_failed)}.</p>'
         )
     if exported_to is not None and download is not None:  # in the browser: the file is offered for download
+        notes_file = ""
+        if download_notes_file is not None:  # what a class store imports (reader.classroom: import_notes_file)
+            link = download_link_html(*download_notes_file, "the notes file", media_type="application/json")
+            notes_file = f" (for a class store, give your teacher {link})"
         return lines + (
             '<span class="reader-saved" aria-live="polite">Your notes are ready: '
-            f"{download_link_html(download[0], download[1], 'Download my notes (Markdown)')}</span>"
+            f"{download_link_html(download[0], download[1], 'Download my notes (Markdown)')}{notes_file}</span>"
         )
     if exported_to is not None:
         return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
     when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
-    if in_browser:
-        return lines + (
-            '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
-            "this computer: another computer or browser will not show them, and clearing this browser's data "
-            "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
-            f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in this browser</span>'
-        )
-    return lines + (
-        f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in '
-        f"{escape(str(path))}</span>"
-    )
+    if in_browser and not kept:
+        return lines
+    where = "this browser" if in_browser else escape(str(path))
+    return lines + f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in {where}</span>'
 
 
-def download_link_html(file_name: str, text: str, label: str) -> str:
+def download_link_html(file_name: str, text: str, label: str, media_type: str = "text/markdown") -> str:
     """A link that hands ``text`` to the student as a file (a data: URL: no server, works offline)."""
     encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
     return (
         f'<a class="reader-download" download="{escape(file_name)}" '
-        f'href="data:text/markdown;charset=utf-8;base64,{encoded}">{escape(label)}</a>'
+        f'href="data:{escape(media_type)};charset=utf-8;base64,{encoded}">{escape(label)}</a>'
     )
 
 

@@ -254,6 +254,10 @@ class StudentNotes:
         self._pending.clear()
         self.last_saved = max(value["updated"] for value in changes.values())
 
+    def to_json(self) -> str:
+        """The notes file's content as saved (what a class store imports: ``import_notes_file``)."""
+        return json.dumps(self._data, ensure_ascii=False, indent=1, sort_keys=True)
+
     # export -----------------------------------------------------------------------------------------------
 
     def to_markdown(self, edition) -> str:

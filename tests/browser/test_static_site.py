@@ -80,6 +80,8 @@ def test_a_student_reads_in_the_static_site_offline(site, browser, screenshots, 
     notice = student.app.locator(".reader-browser-notice")
     expect(notice).to_contain_text("Your notes live in this browser only")
     assert_only_the_site_was_asked(page, site)
+    assert student.app.locator(".reader-title").is_visible(), "the app opens at its top, the title and ¶1 in view"
+    assert page.evaluate("document.querySelector('.reader-title').getBoundingClientRect().top") < 100
     page.screenshot(path=str(screenshots / "site-01-app.png"))
 
     student.click("Next ▶")

@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,6 +78,7 @@ class SiteSummary:
     edition: str
     files: int
     size_bytes: int
+    lite_build_seconds: float  # JupyterLite's own build, within the whole (for the benchmark)
 
 
 def build_site(edition_path: str | Path | None, out: str | Path, log=print) -> SiteSummary:
@@ -85,12 +87,15 @@ def build_site(edition_path: str | Path | None, out: str | Path, log=print) -> S
     target = _checked_output(Path(out).expanduser())
     runtime = prepared()
     lite_build = _lite_build_command()
+    log(f"edition {edition.name}: valid; building with JupyterLite and Pyodide {runtime.pyodide_version} ...")
     with tempfile.TemporaryDirectory(prefix="reader-site-") as work:
         lite = Path(work) / "lite"
         _assemble(edition, runtime, lite)
         built = Path(work) / "site"
         command = [*lite_build, "--lite-dir", str(lite), "--output-dir", str(built), *_lite_options()]
-        result = subprocess.run(command, cwd=lite, capture_output=True, text=True, env=_quiet_environment())
+        started = time.perf_counter()
+        result = subprocess.run(command, cwd=lite, capture_output=True, text=True, env=_build_environment())
+        lite_build_seconds = time.perf_counter() - started
         if result.returncode:
             last = (result.stderr.strip() or result.stdout.strip()).splitlines()[-1:] or ["no message"]
             raise SiteError(f"jupyter lite build failed: {last[0]}")
@@ -108,7 +113,8 @@ def build_site(edition_path: str | Path | None, out: str | Path, log=print) -> S
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.move(str(built), target)
     files = [path for path in target.rglob("*") if path.is_file()]
-    return SiteSummary(target, edition.name, len(files), sum(path.stat().st_size for path in files))
+    size = sum(path.stat().st_size for path in files)
+    return SiteSummary(target, edition.name, len(files), size, lite_build_seconds)
 
 
 def repl_url() -> str:
@@ -165,7 +171,7 @@ def _lite_options() -> list[str]:
     return options
 
 
-def _quiet_environment() -> dict[str, str]:
+def _build_environment() -> dict[str, str]:
     environment = dict(os.environ)
     environment.pop("JUPYTERLITE_PYODIDE_URL", None)  # the site's own copy, never a URL from the environment
     return environment
@@ -264,9 +270,9 @@ def _sha256(path: Path) -> str:
 def _remove_build_leftovers(built: Path) -> None:
     """What JupyterLite writes for its own bookkeeping, which a student's browser never asks for."""
     for name in (".jupyterlite.doit.db", "jupyterlite.schema.v0.json"):
-        with_path = built / name
-        if with_path.is_file():
-            with_path.unlink()
+        leftover = built / name
+        if leftover.is_file():
+            leftover.unlink()
 
 
 def neutralise_fallbacks(site: Path) -> int:

@@ -7,6 +7,7 @@ from traitlets import observe
 
 from reader import render, render_classroom
 from reader.model import Edition
+from reader.site import browser
 from reader.student_notes import StudentNotes
 from reader.widgets.base import ParagraphView, button, failure_reason, html, shared_layout
 
@@ -83,7 +84,8 @@ class NotesPanel(ParagraphView):
             path=self.notes.path,
             last_saved=self.notes.last_saved,
             not_saved=self._not_saved,
-            in_browser=self.notes.kept_in_browser,
+            in_browser=browser.in_browser(),
+            kept=self.notes.kept_in_browser,
             **extra,
         )
 
@@ -108,10 +110,9 @@ class NotesPanel(ParagraphView):
     def export(self):
         """Write the notes to Markdown beside the notes file; the path, or None if it could not be written.
 
-        In the browser (a static site) the file is also offered as a download: the browser's storage is not a
-        folder the student can open.
-
-        With ``download``, a link that downloads them from the page instead (None returned)."""
+        With ``download``, a link that downloads them from the page instead (None returned). In the browser (a
+        static site) the file is written and also offered as a download: the browser's storage is not a folder the
+        student can open."""
         if self.download:
             link = render_classroom.download_link_html(
                 f"my-notes-{self.edition.name}.md",
@@ -126,10 +127,14 @@ class NotesPanel(ParagraphView):
         except OSError as error:
             self.status.value = self._status(export_failed=failure_reason(error))
             return None
-        download = (
-            (path.name, self.notes.to_markdown(self.edition)) if getattr(self.notes, "kept_in_browser", False) else None
-        )
-        self.status.value = self._status(exported_to=path, download=download)
+        if browser.in_browser():
+            self.status.value = self._status(
+                exported_to=path,
+                download=(path.name, self.notes.to_markdown(self.edition)),
+                download_notes_file=(self.notes.path.name, self.notes.to_json()),
+            )
+        else:
+            self.status.value = self._status(exported_to=path)
         return path
 
     def text(self) -> str:
