@@ -186,14 +186,67 @@ def _app(arguments) -> int:
         check_port_free(arguments.host, port)
     except PortUnavailable as error:
         raise CommandError(str(error)) from error
+    if arguments.db and not arguments.class_mode:
+        raise CommandError("--db is for a class: add --class")
     command = voila_command(
-        port=port, host=arguments.host, open_browser=not arguments.no_browser, extra=voila_arguments
+        port=port,
+        host=arguments.host,
+        open_browser=not arguments.no_browser and not arguments.class_mode,  # the teacher opens their own link
+        extra=voila_arguments,
     )
+    if arguments.class_mode and len(served) > 1:
+        served = [load(None)]  # a class reads one text: the default edition, unless the command names one
+    edition = served[0]
+    # One edition: every kernel reads it; several: each kernel offers the choice of text.
+    environment = voila_environment(edition.folder.resolve() if len(served) == 1 else None)
+    if arguments.class_mode:
+        return _class_app(arguments, edition, command, environment, served_url(arguments.host, port))
     # Voilà is told not to try other ports, so this is the address served (or Voilà stops with an error).
     print(f"serving the reader on {served_url(arguments.host, port)} (Ctrl-C to stop)", flush=True)
-    single = served[0].folder.resolve() if len(served) == 1 else None  # else each kernel offers the choice
-    os.execvpe(command[0], command, voila_environment(single))
+    os.execvpe(command[0], command, environment)
     return 0
+
+
+def _class_app(arguments, edition, command: list[str], environment: dict[str, str], address: str) -> int:
+    """The class service on 127.0.0.1 beside Voilà; the links and the code printed; both stopped together."""
+    from urllib.parse import quote
+
+    from reader.classroom.class_server import (
+        FOLDER_VARIABLE,
+        SERVICE_VARIABLE,
+        ClassSetupError,
+        ServiceProcess,
+        prepare_class,
+        run_voila_with_service,
+    )
+
+    try:
+        settings = prepare_class(edition.name, edition.title, arguments.db)
+        service = ServiceProcess(settings.database)
+        service_url = service.start()
+    except ClassSetupError as error:
+        raise CommandError(str(error)) from error
+    environment = {**environment, SERVICE_VARIABLE: service_url, FOLDER_VARIABLE: str(settings.folder)}
+    state = "the class of the last session (clear it in the teacher's view)" if settings.reused else "a new class"
+    print(f"class: {state}; its files are in {settings.folder}", flush=True)
+    print(f"serving the reader on {address} (Ctrl-C to stop)", flush=True)
+    print(f"  students open: {address}", flush=True)
+    print(f"  class code:    {settings.code}", flush=True)
+    print(f"  teacher (keep it to yourself): {address}?teacher={quote(settings.teacher_secret, safe='')}", flush=True)
+    if arguments.host in ("127.0.0.1", "localhost", "::1"):
+        print("  (this computer only: for students' own devices, add --host 0.0.0.0; see the README)", flush=True)
+    return run_voila_with_service(command, environment, service)
+
+
+def _class_service(arguments) -> int:
+    from reader.classroom.hub_service import main as hub_service
+
+    argv = ["--hub", "--state-dir", arguments.state_dir]
+    argv += ["--db", arguments.db] if arguments.db else []
+    argv += ["--edition", arguments.edition] if arguments.edition else []
+    if not arguments.hub:
+        raise CommandError("class-service: only --hub is supported; on one machine use `reader app --class`")
+    return hub_service(argv)
 
 
 def _export(arguments) -> int:
@@ -206,6 +259,20 @@ def _export(arguments) -> int:
     _write(output, handout)
     size = len(handout.encode("utf-8"))
     print(f"wrote {output} ({size // 1024} KB): open it in any browser, or print it")
+    return 0
+
+
+def _site(arguments) -> int:
+    from reader.site import SiteError
+    from reader.site.build import build_site
+
+    try:
+        summary = build_site(arguments.edition, arguments.out)
+    except SiteError as error:
+        raise CommandError(str(error)) from error
+    size = summary.size_bytes / 1_000_000
+    print(f"wrote the site of {summary.edition} to {summary.folder} ({summary.files} files, {size:.1f} MB)")
+    print(f"try it: python -m http.server --directory {summary.folder} 8000, then open http://127.0.0.1:8000/")
     return 0
 
 
@@ -275,7 +342,33 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the address to serve on (default {DEFAULT_HOST}: this computer only; 0.0.0.0: every network)",
     )
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument(
+        "--class",
+        dest="class_mode",
+        action="store_true",
+        help="a class: students join with a class code, each keeps their own notes; the teacher sees the class",
+    )
+    app.add_argument(
+        "--db",
+        help="with --class: the class store (default: SQLite in ~/reader-class/EDITION/; or postgresql+psycopg://...)",
+    )
     app.set_defaults(run=_app)
+    service = commands.add_parser(
+        "class-service", help="the class store as a JupyterHub-managed service (see docs/jupyterhub.md)"
+    )
+    service.add_argument("--hub", action="store_true", help="run under JupyterHub (its user is the student)")
+    service.add_argument("--db", help="a postgresql+psycopg:// URL (or READER_CLASS_DB; default SQLite)")
+    service.add_argument("--edition", help="the edition folder (default: READER_EDITION or the bundled one)")
+    service.add_argument("--state-dir", default=".", help="where the class's class.json is kept (default: here)")
+    service.set_defaults(run=_class_service)
+    site = commands.add_parser(
+        "site", help="build a static site of the reader that runs in the browser (no server, nothing fetched)"
+    )
+    site.add_argument("edition", nargs="?", help="an edition folder (default: the bundled edition)")
+    site.add_argument(
+        "--out", required=True, help="the folder to write the site to (new, empty, or a site built before)"
+    )
+    site.set_defaults(run=_site)
     return parser
 
 

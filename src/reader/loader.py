@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import io
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -59,6 +60,8 @@ def load(path: str | Path | None = None) -> Edition:
 
     ``edition.warnings`` lists what is valid but likely to mislead (lines like ``file, line L, column C: ...``).
     """
+    if path is None and not os.environ.get("READER_EDITION") and (shipped := cache.shipped_edition()) is not None:
+        return shipped
     folder = edition_folder(path)
     if not folder.is_dir():
         what = "is not a folder" if textfiles.exists(folder) else "no such edition folder"

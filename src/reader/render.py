@@ -3,6 +3,7 @@
 Every string from the edition goes through :func:`reader.escaping.escape` here, and only here.
 """
 
+import base64
 from dataclasses import dataclass
 
 from reader.escaping import escape, safe_url
@@ -543,11 +544,14 @@ def notes_status_html(
     not_saved: str | None = None,
     exported_to=None,
     export_failed: str | None = None,
+    in_browser: bool = False,
+    download: tuple[str, str] | None = None,
 ) -> str:
     """The notes panel's status line: warnings about the notes file, then whether the notes are saved, and where.
 
     ``not_saved`` (why the last save failed) replaces the reassurance that notes are saved: the student must not
-    believe a note is kept on disk when it is not.
+    believe a note is kept on disk when it is not. ``in_browser`` (a static site) says plainly that the notes live in
+    this browser only; there ``download`` (file name, Markdown) turns an export into a link that saves the file.
     """
     lines = "".join(f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in warnings)
     if not_saved:
@@ -559,12 +563,33 @@ def notes_status_html(
         return (
             lines + f'<p class="reader-warning" role="alert">Your notes were NOT exported: {escape(export_failed)}.</p>'
         )
+    if exported_to is not None and download is not None:  # in the browser: the file is offered for download
+        return lines + (
+            '<span class="reader-saved" aria-live="polite">Your notes are ready: '
+            f"{download_link_html(download[0], download[1], 'Download my notes (Markdown)')}</span>"
+        )
     if exported_to is not None:
         return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
     when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
+    if in_browser:
+        return lines + (
+            '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
+            "this computer: another computer or browser will not show them, and clearing this browser's data "
+            "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
+            f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in this browser</span>'
+        )
     return lines + (
         f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in '
         f"{escape(str(path))}</span>"
+    )
+
+
+def download_link_html(file_name: str, text: str, label: str) -> str:
+    """A link that hands ``text`` to the student as a file (a data: URL: no server, works offline)."""
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (
+        f'<a class="reader-download" download="{escape(file_name)}" '
+        f'href="data:text/markdown;charset=utf-8;base64,{encoded}">{escape(label)}</a>'
     )
 
 
@@ -655,3 +680,44 @@ def roster_text(roster: Roster, edition: Edition) -> str:
             for row in roster.rows
         ]
     )
+
+
+# --- the static site's own pages (reader site) ------------------------------------------------------------------
+
+
+def _site_page(title: str, head: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n{head}"
+        "<style>body{font:17px/1.5 system-ui,sans-serif;max-width:44em;margin:2em auto;padding:0 1em;color:#222}"
+        "a{color:#0b5394}a:focus-visible{outline:3px solid #0b5394;outline-offset:2px}</style>\n"
+        f"</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
+    )
+
+
+def site_index_html(title: str, app_url: str) -> str:
+    """The site's front page: straight on to the reader app (the REPL with code hidden), with links if it cannot."""
+    url = escape(app_url)
+    body = (
+        f"<h1>{escape(title)}</h1>\n"
+        f'<p><a href="{url}">Open the reader</a> (it starts in this browser: the first time takes a few seconds).</p>\n'
+        f'<p><a href="notebooks.html">The notebooks</a> (in JupyterLab, in this browser).</p>\n'
+    )
+    # JupyterLite's pages read their settings from the root page too: it must carry this (empty) element.
+    config = '<script id="jupyter-config-data" type="application/json" data-jupyter-lite-root=".">{}</script>\n'
+    return _site_page(title, f'<meta http-equiv="refresh" content="0; url={url}">\n{config}', body)
+
+
+def site_notebooks_html(title: str, notebooks: list[str]) -> str:
+    """The list of the edition's notebooks, each opened in JupyterLite's JupyterLab."""
+    items = "".join(
+        f'<li><a href="lab/index.html?path={escape(name)}">{escape(name.removesuffix(".ipynb"))}</a></li>\n'
+        for name in notebooks
+    )
+    body = (
+        f"<h1>{escape(title)}: the notebooks</h1>\n<ul>\n{items}</ul>\n"
+        "<p>They run in this browser. What you change in them is kept in this browser only.</p>\n"
+        '<p><a href="index.html">Back to the reader</a></p>\n'
+    )
+    return _site_page(f"{title}: the notebooks", "", body)

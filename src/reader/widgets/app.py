@@ -7,6 +7,7 @@ from traitlets import dlink, link
 
 from reader import render
 from reader.model import Edition
+from reader.site import browser
 from reader.widgets.base import ParagraphView, ReaderView, checked_paragraph_number, html, shared_layout
 from reader.widgets.chronology import Chronology
 from reader.widgets.entity_cards import EntityCards, card_text
@@ -41,6 +42,7 @@ class ReaderApp(ParagraphView):
         notes=None,
         judge_first: bool = False,
         teacher: bool = False,
+        notes_download: bool = False,
         **kwargs,
     ):
         self.edition = edition
@@ -48,7 +50,9 @@ class ReaderApp(ParagraphView):
         self.notes = notes
         self.teacher = teacher
         self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
-        self.notes_panel = NotesPanel(edition, notes, paragraph_number) if notes is not None else None
+        self.notes_panel = (
+            NotesPanel(edition, notes, paragraph_number, download=notes_download) if notes is not None else None
+        )
         # A tab's view is built when the tab is first opened (or used from code): the app starts with the
         # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
         self._views: dict[str, ReaderView] = {}
@@ -64,6 +68,10 @@ class ReaderApp(ParagraphView):
         self.excerpt_button.on_click(lambda _button: self.open_tab("Quoted document"))
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-app")
+        if (
+            browser.in_browser()
+        ):  # a static site shows the app alone: its stylesheet hides the console's prompt around it
+            self.add_class("reader-in-browser")
         self.children = [
             stylesheet(),
             html(render.title_html(edition)),
