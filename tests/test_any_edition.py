@@ -367,6 +367,39 @@ def editions(draw) -> dict[str, str]:
         files["excerpt.yaml"] = yaml_text(quoted_document())
     if draw(st.booleans()):
         files["documents.yaml"] = yaml_text({"documents": [quoted_document() for _ in range(draw(st.integers(1, 2)))]})
+    if draw(st.booleans()):  # a notebook's prose, with directives the edition can make into cells
+        document_count = ("excerpt.yaml" in files) + files.get("documents.yaml", "").count("\n- quotation:")
+        theme_choices = theme_ids if declared_themes else sorted({row[5] for row in event_rows})
+        possible = [
+            "about",
+            "paragraphs",
+            f"paragraph {draw(numbers)}",
+            "claims-by-verdict",
+            "register",
+            f"register {draw(st.sampled_from(ENTITY_KINDS))}",
+            "rosters",
+            "top-mentions",
+            f"roles-in-year {draw(st.integers(1800, 2030))}",
+            "chronology",
+            "text-dates",
+            "chronology-widget",
+            "documents",
+            "questions teacher",
+            f"questions {draw(numbers)} teacher",
+            "open",
+            "app",
+        ]
+        possible += [f"chronology {theme}" for theme in theme_choices[:1]]
+        possible += [f"document {document_count}", f"document-paragraph {document_count}"] if document_count else []
+        possible += ["roster roster"] if "roster.csv" in files else []
+        possible += [f"mentions-of {row[0]}" for row in entity_rows[:1]]
+        chosen = draw(st.lists(st.sampled_from(possible), unique=True, max_size=8))
+        lines = [
+            "# " + draw(TEXT),
+            "<!-- reader: load -->",
+            *(f"{draw(TEXT)}\n<!-- reader: {item} -->" for item in chosen),
+        ]
+        files["prose/02-reading.md"] = "\n".join(lines) + "\n"
     if draw(st.booleans()):  # the text as received: a heading, then the paragraphs
         files["source.txt"] = draw(TEXT) + "\n\n" + "\n\n".join(paragraphs) + "\n"
     return files
@@ -481,7 +514,7 @@ def test_the_generator_makes_editions_with_and_without_each_optional_part():
     @given(files=editions())
     def record(files):
         optional = ("questions.csv", "references.csv", "excerpt.yaml", "documents.yaml", "source.txt", "roster.csv")
-        for name in (*optional, "../register/entities.csv"):
+        for name in (*optional, "../register/entities.csv", "prose/02-reading.md"):
             seen.setdefault(name, set()).add(name in files)
         seen.setdefault("no events", set()).add(files["events.csv"].count("\n") == 1)
         seen.setdefault("themes", set()).add("themes:" in files["edition.yaml"])

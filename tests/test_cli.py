@@ -169,7 +169,8 @@ def test_source_text_is_checked_against_the_paragraphs(table, edition_copy):
 def test_editions_lists_every_edition_of_the_index(capsys):
     assert main(["editions"]) == 0
     shown = capsys.readouterr().out
-    assert "khrushchevs-purges (default)" in shown and "frus-1957-circular-telegram" in shown
+    assert "khrushchevs-purges (default): Khrushchev's Purges" in shown
+    assert "frus-1957-circular-telegram: Circular Telegram From the Department of State" in shown
 
 
 def test_check_without_argument_checks_every_listed_edition(tmp_path):

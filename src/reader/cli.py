@@ -71,13 +71,15 @@ def _check_one(path) -> int:
 
 def _editions(arguments) -> int:
     """The editions editions.yaml lists, the default marked, each with its title."""
-    from reader.paths import data_root, default_edition_name, listed_editions
+    from reader.paths import data_root, default_edition_name, listed_editions, listed_titles
 
     default = default_edition_name()
+    titles = listed_titles()
     print(f"editions in {data_root()}:")
     for folder in listed_editions():
         mark = " (default)" if folder.name == default else ""
-        print(f"  {folder.name}{mark}")
+        title = f": {titles[folder.name]}" if titles.get(folder.name) else ""
+        print(f"  {folder.name}{mark}{title}")
     return 0
 
 

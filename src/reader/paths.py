@@ -60,6 +60,16 @@ def listed_editions() -> list[Path]:
     return folders or [root / index["default"]]
 
 
+def listed_titles() -> dict[str, str]:
+    """The title ``editions.yaml`` gives each edition it lists, by folder name."""
+    index = _read_index(data_root() / EDITIONS_INDEX)
+    return {
+        str(item["folder"]): str(item["title"])
+        for item in index.get("editions") or []
+        if isinstance(item, dict) and item.get("folder") and item.get("title")
+    }
+
+
 def _read_index(index_path: Path) -> dict:
     """``editions.yaml``, read with the edition's safe YAML reader (comments, anchors and duplicate keys handled)."""
     from reader.errors import EditionError
