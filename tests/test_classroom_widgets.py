@@ -255,16 +255,23 @@ def test_export_gives_a_download_link_and_a_private_file(open_app, store, class_
     assert f'download="{path.name}"' in teacher.export_view.value
 
 
-def test_clearing_the_class_asks_first(open_app, store, class_of_two):
+def test_clearing_the_class_asks_first(open_app, store, class_of_two, tmp_path):
     teacher = open_app(f"teacher={store.secret}").teacher_view
     teacher.clear_button.click()
     assert teacher.confirm_box.layout.display is None and "2 students" in teacher.confirm_view.value
     assert store.students, "nothing deleted before the confirmation"
     teacher.cancel_clear_button.click()
     assert teacher.confirm_box.layout.display == "none" and len(store.students) == 2
+    copies = tmp_path / "students"
+    copies.mkdir()
+    (copies / "e.abc.json").write_text("{}")
+    (copies / "e.abc.outbox.json").write_text("{}")
+    teacher.copies_folder = copies
     teacher.clear_button.click()
     teacher.confirm_clear_button.click()
     assert store.students == {} and "0 students joined" in teacher.banner.value
+    assert list(copies.iterdir()) == [], "the students' own copies on the server go too"
+    assert "2 files of students&#x27; own copies" in teacher.export_view.value
 
 
 def test_an_unreachable_class_store_is_said_and_the_last_results_stay(open_app, store, class_of_two):

@@ -109,6 +109,7 @@ def _classroom_app(edition, environment, teacher: bool = False):
         notes_for=lambda token: ClassNotes(store, token, edition.name, folder=folder / "students" if folder else None),
         link_for=lambda token: personal_link(token, environment),
         export_folder=folder / "exports" if folder else None,
+        copies_folder=folder / "students" if folder else None,
     )
 
 

@@ -44,6 +44,7 @@ class ClassroomApp(ReaderView):
         link_for: Callable[[str], str | None] = lambda token: None,
         class_code: str = "",
         export_folder: Path | None = None,
+        copies_folder: Path | None = None,
         judge_first: bool = True,
         poll_seconds: float | None = None,
         **kwargs,
@@ -71,7 +72,9 @@ class ClassroomApp(ReaderView):
                 self.children = [stylesheet(), self.message]
                 return
             extra = {} if poll_seconds is None else {"poll_seconds": poll_seconds}
-            self.teacher_view = TeacherView(edition, access, export_folder=export_folder, **extra)
+            self.teacher_view = TeacherView(
+                edition, access, export_folder=export_folder, copies_folder=copies_folder, **extra
+            )
             self.children = [stylesheet(), self.teacher_view]
             return
         if visitor.student_token:

@@ -1,6 +1,7 @@
 """The teacher's view of the class: every claim's judgements beside the record, reasons, who is where, reveal,
 export and clear."""
 
+import contextlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -35,12 +36,14 @@ class TeacherView(ReaderView):
         access: TeacherAccess,
         *,
         export_folder: Path | None = None,
+        copies_folder: Path | None = None,
         poll_seconds: float = POLL_SECONDS,
         **kwargs,
     ):
         self.edition = edition
         self.access = access
         self.export_folder = export_folder
+        self.copies_folder = copies_folder  # the students' own copies and outboxes on this server, cleared with them
         self.claims = [claim for paragraph in edition.all_paragraphs() for claim in paragraph.claims]
         self._claims_by_id = {claim.claim_id: claim for claim in self.claims}
         self._summary: dict = {"claims": {}, "students": 0, "record": {}}
@@ -237,8 +240,22 @@ class TeacherView(ReaderView):
         self._close_confirmation()
         done = self._act(lambda _argument: self.access.clear(), None, "clear the class")
         if done:
-            self.export_view.value = render_classroom.teacher_message_html("The class's work was deleted.")
+            removed = self._remove_copies()
+            copies = f" ({removed} files of students' own copies on this server removed)" if removed else ""
+            self.export_view.value = render_classroom.teacher_message_html(f"The class's work was deleted{copies}.")
         return done
+
+    def _remove_copies(self) -> int:
+        """The students' own copies of their work kept on this server (``ClassNotes``' files), once the class is
+        cleared: what clearing promises is that nothing of theirs stays."""
+        if self.copies_folder is None or not self.copies_folder.is_dir():
+            return 0
+        removed = 0
+        for path in self.copies_folder.glob("*.json*"):
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                removed += 1
+        return removed
 
     def close(self) -> None:
         self.poller.stop()
