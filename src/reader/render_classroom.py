@@ -5,12 +5,12 @@ edition, is escaped here (:func:`reader.escaping.escape`) before markup is built
 also isolated (``<bdi>``) so that one student's right-to-left or control characters cannot reorder another's text.
 """
 
-import base64
 from collections.abc import Iterable, Mapping, Sequence
 
 from reader.escaping import escape
 from reader.model import Claim, Edition
 from reader.render import VERDICT_MARKS, css_class
+from reader.render import download_link_html as render_download_link
 from reader.student_notes import JUDGEMENTS
 
 JUDGEMENT_MARKS = {"supported": "✓", "doubtful": "?", "wrong": "✗", "opinion": "…"}
@@ -218,11 +218,7 @@ def teacher_message_html(message: str, *, problem: bool = False) -> str:
 
 def download_link_html(filename: str, text: str, media_type: str, label: str) -> str:
     """A link that downloads ``text`` as ``filename`` from the page itself (a data: URL: no server route needed)."""
-    payload = base64.b64encode(text.encode("utf-8")).decode("ascii")
-    return (
-        f'<a class="reader-download" download="{escape(filename)}" '
-        f'href="data:{escape(media_type)};charset=utf-8;base64,{payload}">{escape(label)}</a>'
-    )
+    return render_download_link(filename, text, label, media_type=media_type)
 
 
 # --- status of a student's class notes ------------------------------------------------------------------------

@@ -129,7 +129,7 @@ def test_a_student_reads_in_the_static_site_offline(site, browser, screenshots, 
     expect(again.app.locator(".reader-claims .reader-own-judgement")).to_contain_text("doubtful", timeout=UI_WAIT_MS)
 
     again.click("Export my notes (Markdown)")
-    link = again.app.locator("a.reader-download")
+    link = again.app.locator("a.reader-download:has-text('Markdown')")
     link.wait_for(timeout=UI_WAIT_MS)
     with page.expect_download() as download_info:
         link.click()
@@ -137,6 +137,11 @@ def test_a_student_reads_in_the_static_site_offline(site, browser, screenshots, 
     assert download.suggested_filename == f"{edition.name}.md"
     exported = Path(download.path()).read_text(encoding="utf-8")
     assert "Compare with the official toll." in exported and "doubtful" in exported
+    with page.expect_download() as download_info:
+        again.app.locator("a.reader-download:has-text('the notes file')").click()
+    notes_file = json.loads(Path(download_info.value.path()).read_text(encoding="utf-8"))
+    assert download_info.value.suggested_filename == f"{edition.name}.json"
+    assert notes_file["paragraph_notes"]["11"]["text"] == "Compare with the official toll."
     assert_only_the_site_was_asked(page, site)
     page.screenshot(path=str(screenshots / "site-03-exported.png"))
     page.context.close()
