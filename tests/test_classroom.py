@@ -6,6 +6,7 @@ import os
 import pytest
 
 import reader
+from reader import render
 from reader.escaping import escape
 from reader.search import SearchIndex, fold
 from reader.student_notes import StudentNotes
@@ -19,14 +20,16 @@ def test_judge_first_hides_the_verdict_until_the_student_has_judged(notes_in_a_t
     assert claims.judge_first and claims.judge_box.layout.display is None
     assert escape(claim.record) not in claims.view.value and "verdict hidden" in claims.view.value
     app.paragraph_reader.claims_toggle.value = True
-    assert "[claim 1: judge it first]" in app.paragraph_reader.text_view.value
+    assert 'aria-label="claim 1: judge it first">C1?</button>' in app.paragraph_reader.text_view.value
     assert claims.record_button.disabled
     claims.judgement.value = "doubtful"
     claims.reason.value = "Shepilov was not a full member?"
     claims.record_button.click()
     assert escape(claim.record) in claims.view.value and escape(claim.verdict) in claims.view.value
     assert "Your judgement:</span> doubtful" in claims.view.value
-    assert f"[claim 1: {escape(claim.verdict)}]" in app.paragraph_reader.text_view.value
+    marker = render.VERDICT_MARKS[claim.verdict]
+    assert f'aria-label="claim 1: {escape(claim.verdict)}">C1{marker}</button>' in app.paragraph_reader.text_view.value
+    assert app.bridge.focused[-1] == "claim", "focus moves to the result, not to the page"
     saved = StudentNotes(edition.name).judgement(claim.claim_id)
     assert saved["judgement"] == "doubtful" and saved["reason"] == "Shepilov was not a full member?"
     again = reader.open(class_mode=True, paragraph_number=5)  # after a restart the verdict stays open

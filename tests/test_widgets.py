@@ -25,7 +25,7 @@ def html_values(widget) -> list[str]:
 
 def shown_text(paragraph_reader) -> str:
     """The paragraph's own text as the reader shows it (the view also holds its position and its notes)."""
-    return re.search(r'<p class="reader-text"[^>]*>.*?</p>', paragraph_reader.text_view.value, re.S).group(0)
+    return re.search(r'<p class="reader-text[ "][^>]*>.*?</p>', paragraph_reader.text_view.value, re.S).group(0)
 
 
 @pytest.fixture
@@ -63,7 +63,15 @@ def test_jump(paragraph_reader, edition):
     assert escape("Zhukov") in paragraph_reader.text_view.value
 
 
+def test_every_layer_starts_off_and_the_text_reads_as_plain_text(paragraph_reader, edition):
+    for paragraph in edition.all_paragraphs():
+        paragraph_reader.paragraph_number = paragraph.number
+        assert re.sub(r"<[^>]+>", "", shown_text(paragraph_reader)) == escape(paragraph.text)
+    assert not any(toggle.value for toggle in paragraph_reader.layer_toggles.values())
+
+
 def test_every_mention_is_marked(paragraph_reader, edition):
+    paragraph_reader.names_toggle.value = True
     for paragraph in edition.all_paragraphs():
         paragraph_reader.paragraph_number = paragraph.number
         shown = shown_text(paragraph_reader)
@@ -76,6 +84,7 @@ def test_every_mention_is_marked(paragraph_reader, edition):
 def test_text_as_written_is_the_essay_exactly(paragraph_reader, edition):
     """With markup removed, the 'as written' view is the paragraph, character for character."""
     paragraph_reader.claims_toggle.value = False
+    paragraph_reader.names_toggle.value = paragraph_reader.notes_toggle.value = True
     for paragraph in edition.all_paragraphs():
         paragraph_reader.paragraph_number = paragraph.number
         without_markers = re.sub(
@@ -91,20 +100,24 @@ def test_sic_toggle_shows_readings_and_keeps_the_original(paragraph_reader, edit
     paragraph_reader.paragraph_number = 2
     assert "Sovnarkzhoy" in paragraph_reader.text_view.value
     assert '<ins class="reader-reading">' not in paragraph_reader.text_view.value
-    paragraph_reader.text_mode.value = True
+    paragraph_reader.readings_toggle.value = True
     assert paragraph_reader.with_readings
     shown = paragraph_reader.text_view.value
     for note in (note for note in edition.paragraph(2).notes if note.kind == "sic"):
         assert f'<ins class="reader-reading">{escape(note.reading)}</ins>' in shown
-        assert f"[as written: {escape(note.anchor)}]" in shown
-    paragraph_reader.text_mode.value = False
+        assert f"(as written: {escape(note.anchor)})" in shown, "the words as written stay, for a screen reader"
+        assert f"“<bdi>{escape(note.anchor)}</bdi>” → <ins><bdi>{escape(note.reading)}</bdi></ins>" in (
+            paragraph_reader.notes_view.value
+        ), "and in the side panel's notes"
+    assert shown.count('data-marker="note-') == sum(note.kind == "sic" for note in edition.paragraph(2).notes)
+    paragraph_reader.readings_toggle.value = False
     assert '<ins class="reader-reading">' not in paragraph_reader.text_view.value
 
 
 def test_notes_and_claims_of_the_paragraph(paragraph_reader, edition):
     paragraph_reader.paragraph_number = 5
     paragraph = edition.paragraph(5)
-    assert paragraph_reader.text_view.value.count('<li class="reader-note') == len(paragraph.notes)
+    assert paragraph_reader.notes_view.value.count('<li class="reader-note') == len(paragraph.notes)
     claims = paragraph_reader.claims_panel
     assert len(claims.choice.options) == len(paragraph.claims)
     claims.choice.value = len(paragraph.claims)
@@ -113,7 +126,7 @@ def test_notes_and_claims_of_the_paragraph(paragraph_reader, edition):
     assert escape(last.verdict) in claims.view.value
     assert 'class="reader-claim ' not in paragraph_reader.text_view.value, "the claims layer starts hidden"
     paragraph_reader.claims_toggle.value = True
-    assert paragraph_reader.text_view.value.count('class="reader-claim-mark"') == len(paragraph.claims)
+    assert paragraph_reader.text_view.value.count('data-marker="claim-') == len(paragraph.claims)
     paragraph_reader.claims_toggle.value = False
     assert 'class="reader-claim ' not in paragraph_reader.text_view.value
 
@@ -472,7 +485,7 @@ def test_a_paragraph_change_sends_the_messages_the_docs_claim(comms, edition):
     comms.log.clear()
     app.paragraph_number = 5  # and no button at an end of the essay, nor the excerpt button, changes
     changed = comms.updates()
-    assert len(changed) == claimed_count(r"A paragraph change sends (\d+) widget messages") == 8
+    assert len(changed) == claimed_count(r"A paragraph change sends (\d+) widget messages") == 9
     assert len({comm_id for comm_id, _ in changed}) == len(changed), "one message per model"
     assert changed[0] == (app.paragraph_reader.text_view.model_id, {"value": app.paragraph_reader.text_view.value})
     assert not [kind for kind, _, _ in comms.log if kind != "comm_msg"], "no model made or closed"

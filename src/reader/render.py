@@ -9,6 +9,8 @@ from reader.escaping import escape, safe_url
 from reader.model import Claim, Edition, Entity, Event, Excerpt, Paragraph, Roster, Theme
 
 KIND_MARKS = {"person": "P", "body": "B", "office": "O", "place": "Pl", "concept": "C", "event": "E"}
+# MathJax (JupyterLab, Voilà) skips elements with these classes: text from data is never typeset as math.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
 VERDICT_MARKS = {
     "supported": "✓",
     "partly supported": "±",
@@ -28,18 +30,43 @@ def css_class(value: str) -> str:
 
 @dataclass(frozen=True)
 class Span:
-    """A stretch of a paragraph that carries markup: a mention, a [sic] anchor, or a claim."""
+    """A stretch of a paragraph that carries markup: a mention, a [sic] anchor, a note's anchor, or a claim."""
 
     start: int
     end: int
-    layer: str  # "mention", "sic" or "claim"
+    layer: str  # "mention", "sic", "note" or "claim"
     open_tag: str
     close_tag: str
-    marker: str = ""  # visible text placed after the span (kind letter, note number, claim number)
+    marker: str = ""  # what is placed after the span: kind letter, or the note's or claim's marker
     reading: str = ""  # for [sic]: the reading shown in the normalised text
+    marker_id: str = ""  # "note-3", "claim-2": what choosing the marker shows in the side panel
 
 
-def paragraph_spans(paragraph: Paragraph, edition: Edition, hidden_verdicts=frozenset()) -> list[Span]:
+LAYERS = ("names", "readings", "notes", "claims")
+ALL_LAYERS = frozenset(LAYERS)
+
+
+def marker_html(marker_id: str, label: str, accessible_name: str, *, interactive: bool, chosen: bool) -> str:
+    """A note's or claim's marker: in the app a small superscript button (the reader's front-end helper reports
+    its ``data-marker``, never runs anything from it); in static pages (handout, notebook panels) plain text."""
+    if not interactive:
+        return f'<sup class="reader-note-mark">[{escape(accessible_name)}]</sup>'
+    pressed = "true" if chosen else "false"
+    return (
+        f'<sup class="reader-marker-wrap"><button type="button" class="reader-marker'
+        f'{" reader-marker-chosen" if chosen else ""}" data-marker="{escape(marker_id)}" aria-pressed="{pressed}" '
+        f'aria-label="{escape(accessible_name)}">{escape(label)}</button></sup>'
+    )
+
+
+def paragraph_spans(
+    paragraph: Paragraph,
+    edition: Edition,
+    hidden_verdicts=frozenset(),
+    *,
+    interactive: bool = False,
+    chosen: str = "",
+) -> list[Span]:
     spans = []
     for mention in paragraph.mentions:
         entity = edition.entity(mention.entity_id)
@@ -51,49 +78,75 @@ def paragraph_spans(paragraph: Paragraph, edition: Edition, hidden_verdicts=froz
                 f'<span class="reader-mention reader-kind-{entity.kind}" data-entity="{escape(entity.entity_id)}">',
                 "</span>",
                 f'<sup class="reader-kind-mark" aria-hidden="true">{KIND_MARKS[entity.kind]}</sup>'
-                f'<span class="reader-sr-only"> ({escape(entity.kind)}: {escape(entity.name)})</span>',
+                f'<span class="reader-sr-only"> ({escape(entity.kind)}: <bdi>{escape(entity.name)}</bdi>)</span>',
             )
         )
     for number, note in enumerate(paragraph.notes, start=1):
         start = paragraph.text.find(note.anchor)
-        if note.kind == "sic":
-            spans.append(
-                Span(
-                    start,
-                    start + len(note.anchor),
-                    "sic",
-                    '<span class="reader-sic">',
-                    "</span>",
-                    f'<sup class="reader-note-mark">[sic; note {number}]</sup>',
-                    note.reading or "",
-                )
+        marker_id = f"note-{number}"
+        highlighted = " reader-chosen" if chosen == marker_id else ""
+        sic = note.kind == "sic"
+        spans.append(
+            Span(
+                start,
+                start + len(note.anchor),
+                "sic" if sic else "note",
+                f'<span class="{"reader-sic" if sic else "reader-noted"}{highlighted}">',
+                "</span>",
+                marker_html(
+                    marker_id,
+                    "sic" if sic else str(number),
+                    f"sic; note {number}" if sic else f"note {number}",
+                    interactive=interactive,
+                    chosen=chosen == marker_id,
+                ),
+                note.reading or "",
+                marker_id,
             )
-        else:
-            spans.append(
-                Span(
-                    start,
-                    start + len(note.anchor),
-                    "note",
-                    '<span class="reader-noted">',
-                    "</span>",
-                    f'<sup class="reader-note-mark">[note {number}]</sup>',
-                )
-            )
+        )
     for number, claim in enumerate(paragraph.claims, start=1):
         start = paragraph.text.find(claim.quote)
-        verdict = "hidden" if claim.claim_id in hidden_verdicts else css_class(claim.verdict)
-        label = "judge it first" if claim.claim_id in hidden_verdicts else escape(claim.verdict)
+        hidden = claim.claim_id in hidden_verdicts
+        verdict = "hidden" if hidden else css_class(claim.verdict)
+        label = "judge it first" if hidden else claim.verdict
+        marker_id = f"claim-{number}"
+        highlighted = " reader-chosen" if chosen == marker_id else ""
+        sign = "?" if hidden else VERDICT_MARKS[claim.verdict]
         spans.append(
             Span(
                 start,
                 start + len(claim.quote),
                 "claim",
-                f'<span class="reader-claim reader-verdict-{verdict}">',
+                f'<span class="reader-claim reader-verdict-{verdict}{highlighted}">',
                 "</span>",
-                f'<sup class="reader-claim-mark">[claim {number}: {label}]</sup>',
+                marker_html(
+                    marker_id,
+                    f"C{number}{sign}",
+                    f"claim {number}: {label}",
+                    interactive=interactive,
+                    chosen=chosen == marker_id,
+                ),
+                marker_id=marker_id,
             )
         )
     return spans
+
+
+def marker_ids(paragraph: Paragraph) -> tuple[str, ...]:
+    """The markers a paragraph can show: one per editorial note and one per claim."""
+    return tuple(f"note-{number}" for number in range(1, len(paragraph.notes) + 1)) + tuple(
+        f"claim-{number}" for number in range(1, len(paragraph.claims) + 1)
+    )
+
+
+def _shown(span: Span, layers: frozenset[str]) -> bool:
+    if span.layer == "mention":
+        return "names" in layers
+    if span.layer == "sic":
+        return bool({"notes", "readings"} & layers)
+    if span.layer == "note":
+        return "notes" in layers
+    return "claims" in layers
 
 
 def paragraph_html(
@@ -103,14 +156,24 @@ def paragraph_html(
     with_readings: bool,
     with_claims: bool,
     hidden_verdicts=frozenset(),
+    with_names: bool = True,
+    with_notes: bool = True,
+    interactive: bool = False,
+    chosen: str = "",
 ) -> str:
-    """The paragraph with its mentions marked; [sic] readings and claims as layers that can be switched on.
+    """The paragraph with its layers: names marked, [sic] readings, note markers, claims (each can be switched).
 
     Spans may overlap (a claim contains mentions, a [sic] is a mention): the text is cut at every span boundary and
-    each piece is wrapped in the spans that cover it, so the markup is always well nested.
+    each piece is wrapped in the spans that cover it, so the markup is always well nested. The paragraph is one
+    bidi-isolated block (``dir="auto"``) that MathJax leaves alone: a "$" in the text stays a dollar sign.
     """
+    layers = frozenset(
+        layer for layer, on in zip(LAYERS, (with_names, with_readings, with_notes, with_claims), strict=True) if on
+    )
     spans = [
-        span for span in paragraph_spans(paragraph, edition, hidden_verdicts) if with_claims or span.layer != "claim"
+        span
+        for span in paragraph_spans(paragraph, edition, hidden_verdicts, interactive=interactive, chosen=chosen)
+        if _shown(span, layers)
     ]
     text = paragraph.text
     boundaries = sorted({0, len(text), *(span.start for span in spans), *(span.end for span in spans)})
@@ -122,9 +185,11 @@ def paragraph_html(
         if sic is None:
             content = escape(text[piece_start:piece_end])
         elif piece_start == sic.start:  # the whole [sic] span becomes its reading, the original kept beside it
-            content = (
-                f'<ins class="reader-reading">{escape(sic.reading)}</ins>'
-                f'<span class="reader-as-written"> [as written: {escape(text[sic.start : sic.end])}]</span>'
+            as_written = escape(text[sic.start : sic.end])
+            content = f'<ins class="reader-reading">{escape(sic.reading)}</ins>' + (
+                f'<span class="reader-sr-only"> (as written: {as_written})</span>'
+                if interactive
+                else f'<span class="reader-as-written"> [as written: {as_written}]</span>'
             )
             piece_end = sic.end
             covering = [span for span in spans if span.start <= sic.start and sic.end <= span.end]
@@ -134,7 +199,7 @@ def paragraph_html(
         opened = "".join(span.open_tag for span in ordered)
         closed = "".join(span.close_tag + (span.marker if span.end == piece_end else "") for span in reversed(ordered))
         pieces.append(opened + content + closed)
-    return f'<p class="reader-text" lang="{escape(edition.language)}">{"".join(pieces)}</p>'
+    return f'<p class="reader-text {NO_MATH}" lang="{escape(edition.language)}" dir="auto">{"".join(pieces)}</p>'
 
 
 def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
@@ -150,18 +215,21 @@ def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
     return f'<span class="reader-sources"><span class="reader-label">{escape(label)}:</span> {"; ".join(items)}.</span>'
 
 
-def notes_html(paragraph: Paragraph, edition: Edition) -> str:
+def notes_html(paragraph: Paragraph, edition: Edition, chosen: str = "") -> str:
+    """The paragraph's editorial notes; the one whose marker was chosen (``note-N``) highlighted."""
     if not paragraph.notes:
-        return '<p class="reader-empty">No editorial notes on this paragraph.</p>'
+        return f'<p class="reader-empty {NO_MATH}">No editorial notes on this paragraph.</p>'
     items = []
     for number, note in enumerate(paragraph.notes, start=1):
-        reading = f" → <ins>{escape(note.reading)}</ins>" if note.reading else ""
+        reading = f" → <ins><bdi>{escape(note.reading)}</bdi></ins>" if note.reading else ""
+        highlighted = " reader-chosen" if chosen == f"note-{number}" else ""
+        kind = "[sic]" if note.kind == "sic" else escape(note.kind)
         items.append(
-            f'<li class="reader-note reader-note-{escape(note.kind)}"><span class="reader-tag">note {number} · '
-            f"{'[sic]' if note.kind == 'sic' else escape(note.kind)}</span> “{escape(note.anchor)}”{reading}. "
-            f"{escape(note.note)}{sources_html(note.source_ids, edition)}</li>"
+            f'<li class="reader-note reader-note-{escape(note.kind)}{highlighted}">'
+            f'<span class="reader-tag">note {number} · {kind}</span> “<bdi>{escape(note.anchor)}</bdi>”{reading}. '
+            f"<bdi>{escape(note.note)}</bdi>{sources_html(note.source_ids, edition)}</li>"
         )
-    return f'<ol class="reader-notes">{"".join(items)}</ol>'
+    return f'<ol class="reader-notes {NO_MATH}">{"".join(items)}</ol>'
 
 
 def claim_html(claim: Claim, number: int, edition: Edition, *, show_verdict: bool = True) -> str:
@@ -443,8 +511,12 @@ def title_html(edition: Edition) -> str:
     return f'<h2 class="reader-title">{escape(edition.title)}</h2>'
 
 
-def heading_html(text: str) -> str:
-    return f"<h4>{escape(text)}</h4>"
+def heading_html(text: str, level: int = 4) -> str:
+    return f"<h{level}>{escape(text)}</h{level}>"
+
+
+def layer_bar_label_html() -> str:
+    return '<span class="reader-label">Show:</span>'
 
 
 def empty_html(message: str) -> str:
@@ -452,8 +524,8 @@ def empty_html(message: str) -> str:
     return f'<p class="reader-empty">{escape(message)}</p>'
 
 
-def legend_html(edition: Edition) -> str:
-    """The marks of the kinds of names this edition has, and of the claims' verdicts."""
+def legend_html(edition: Edition, *, names: bool = True, claims: bool = True) -> str:
+    """The marks of the kinds of names this edition has, and of the claims' verdicts (those of the layers shown)."""
     kinds = sorted({entity.kind for entity in edition.all_entities()}, key=list(KIND_MARKS).index)
     items = "".join(
         f'<span class="reader-mention reader-kind-{kind}">{escape(kind)}'
@@ -465,24 +537,40 @@ def legend_html(edition: Edition) -> str:
         f"{VERDICT_MARKS[verdict]} {escape(verdict)}</span> "
         for verdict in VERDICT_MARKS
     )
-    return (
-        f'<div class="reader-legend"><span class="reader-label">Names:</span> {items}'
-        f'<br><span class="reader-label">Claims:</span> {verdicts}</div>'
+    lines = ([f'<span class="reader-label">Names:</span> {items}'] if names else []) + (
+        [f'<span class="reader-label">Claims:</span> {verdicts}'] if claims else []
     )
+    return f'<div class="reader-legend">{"<br>".join(lines)}</div>' if lines else ""
 
 
 def paragraph_page_html(
-    paragraph: Paragraph, edition: Edition, *, with_readings: bool, with_claims: bool, hidden_verdicts=frozenset()
+    paragraph: Paragraph,
+    edition: Edition,
+    *,
+    with_readings: bool,
+    with_claims: bool,
+    hidden_verdicts=frozenset(),
+    with_names: bool = True,
+    with_notes: bool = True,
+    chosen: str = "",
 ) -> str:
-    """The paragraph reader's page: position, text and editorial notes (one widget, so one message a change)."""
+    """The reading room's centre: the paragraph's position, its text with the layers asked for (markers are
+    buttons), and the legend of those layers (one widget, so one message a change)."""
     return (
         f'<p class="reader-position-line"><span class="reader-position" aria-live="polite">'
         f"{paragraph.label} of {edition.paragraph_count}</span></p>"
         + paragraph_html(
-            paragraph, edition, with_readings=with_readings, with_claims=with_claims, hidden_verdicts=hidden_verdicts
+            paragraph,
+            edition,
+            with_readings=with_readings,
+            with_claims=with_claims,
+            hidden_verdicts=hidden_verdicts,
+            with_names=with_names,
+            with_notes=with_notes,
+            interactive=True,
+            chosen=chosen,
         )
-        + heading_html("Editorial notes")
-        + notes_html(paragraph, edition)
+        + legend_html(edition, names=with_names, claims=with_claims)
     )
 
 

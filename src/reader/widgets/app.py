@@ -1,13 +1,22 @@
-"""The whole reader: the paragraph on top, its cards, the chronology and the quoted document below."""
+"""The whole reader as a reading room: the paragraph at the centre, the apparatus in a side panel beside it (below it
+on narrow screens), compact navigation and layer bars above, a projector mode for the teacher."""
 
 from importlib.resources import files
 
 import ipywidgets as widgets
-from traitlets import dlink, link
+from ipywidgets.widgets.widget_bool import CheckboxStyle
+from traitlets import Bool, dlink, link, observe
 
 from reader import render
 from reader.model import Edition
-from reader.widgets.base import ParagraphView, ReaderView, checked_paragraph_number, html, shared_layout
+from reader.widgets.base import (
+    ParagraphView,
+    ReaderView,
+    checked_paragraph_number,
+    html,
+    shared_layout,
+    shared_style,
+)
 from reader.widgets.chronology import Chronology
 from reader.widgets.entity_cards import EntityCards, card_text
 from reader.widgets.excerpt_view import ExcerptView
@@ -34,6 +43,9 @@ class ReaderApp(ParagraphView):
     screen follow it with one-way links.
     """
 
+    projector = Bool(False)
+    show_apparatus = Bool(False)
+
     def __init__(
         self,
         edition: Edition,
@@ -47,7 +59,9 @@ class ReaderApp(ParagraphView):
         paragraph_number = checked_paragraph_number(edition, paragraph_number)  # before anything is built
         self.notes = notes
         self.teacher = teacher
-        self.paragraph_reader = ParagraphReader(edition, paragraph_number, notes=notes, judge_first=judge_first)
+        self.paragraph_reader = ParagraphReader(
+            edition, paragraph_number, notes=notes, judge_first=judge_first, standalone=False
+        )
         self.notes_panel = NotesPanel(edition, notes, paragraph_number) if notes is not None else None
         # A tab's view is built when the tab is first opened (or used from code): the app starts with the
         # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
@@ -60,17 +74,54 @@ class ReaderApp(ParagraphView):
             tooltip="Show the document this paragraph quotes",
             layout=widgets.Layout(width="auto"),
         )
-        self.excerpt_button.on_click(lambda _button: self.open_tab("Quoted document"))
+        self.excerpt_button.on_click(lambda _button: self.open_excerpt())
+        self.bridge = self.paragraph_reader.bridge
+        self.paragraph_reader.claims_panel.on_judged(lambda claim_id: self.bridge.focus_region("claim"))
+        self.projector_toggle = widgets.Checkbox(
+            value=False,
+            description="Projector",
+            indent=False,
+            tooltip="The paragraph alone in large type; ← → or Page Up / Page Down turn the page",
+            layout=shared_layout(width="auto"),
+            style=shared_style(CheckboxStyle),
+        )
+        self.apparatus_toggle = widgets.Checkbox(
+            value=False,
+            description="Show the apparatus",
+            indent=False,
+            tooltip="In projector mode, show the notes, claims and tabs beside the text",
+            layout=widgets.Layout(width="auto", display="none"),
+            style=shared_style(CheckboxStyle),
+        )
+        for toggle in (self.projector_toggle, self.apparatus_toggle):
+            toggle.add_class("reader-layer")
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-app")
+        reading = self.paragraph_reader
+        reading.navigation.children = [*reading.navigation.children, self.projector_toggle, self.apparatus_toggle]
+        self.side_panel = widgets.VBox(
+            [
+                reading.notes_view,
+                reading.claims_heading,
+                reading.claims_panel,
+                self.excerpt_button,
+                self.tabs,
+                *([self.notes_panel] if self.notes_panel else []),
+            ],
+            layout=shared_layout(),
+        )
+        self.side_panel.add_class("reader-side")
+        room = widgets.Box([reading.text_column, self.side_panel], layout=shared_layout())
+        room.add_class("reader-room")
         self.children = [
             stylesheet(),
             html(render.title_html(edition)),
-            self.paragraph_reader,
-            self.excerpt_button,
-            *([self.notes_panel] if self.notes_panel else []),
-            self.tabs,
+            reading.navigation,
+            reading.layer_bar,
+            room,
         ]
+        link((self.projector_toggle, "value"), (self, "projector"))
+        link((self.apparatus_toggle, "value"), (self, "show_apparatus"))
         # In this order, so that on a change the paragraph's text is the first message sent.
         link((self, "paragraph_number"), (self.paragraph_reader, "paragraph_number"))
         if self.notes_panel is not None:
@@ -117,18 +168,39 @@ class ReaderApp(ParagraphView):
         return view
 
     def go_to(self, number: int) -> None:
+        """Go to a paragraph from the apparatus ("Go to ¶5"): the paragraph is brought into view and focused."""
         self.paragraph_number = number
+        self.bridge.focus_region("text")
 
     def open_tab(self, title: str) -> None:
         self.tabs.selected_index = TAB_TITLES.index(title)
 
+    def open_excerpt(self) -> None:
+        """ "Open the quoted document": its tab, brought into view and focused."""
+        self.open_tab("Quoted document")
+        self.bridge.focus_region("excerpt")
+
     def open_card(self, entity_id: str) -> None:
         self.open_tab("Cards")  # first: the tab catches up with the paragraph, then shows the card asked for
         self.entity_cards.entity_id = entity_id
+        self.bridge.focus_region("card")
 
     def open_event(self, event_id: str) -> None:
         self.chronology.show_event(event_id)
         self.open_tab("Chronology")
+        self.bridge.focus_region("event")
+
+    @observe("projector", "show_apparatus")
+    def _on_projector(self, change) -> None:
+        """Projector mode: the paragraph alone in large type; the apparatus on demand."""
+        for on, css in (
+            (self.projector, "reader-projector"),
+            (self.projector and self.show_apparatus, "reader-with-apparatus"),
+        ):
+            (self.add_class if on else self.remove_class)(css)
+        self.apparatus_toggle.layout.display = None if self.projector else "none"
+        if change["name"] == "projector" and self.projector:
+            self.bridge.focus_region("text")
 
     def _follow_visible_tab(self, change=None) -> None:
         """Only the tab on screen follows the paragraph at once; the others catch up when they are opened.
