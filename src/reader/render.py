@@ -193,12 +193,14 @@ def paragraph_html(
             )
             piece_end = sic.end
             covering = [span for span in spans if span.start <= sic.start and sic.end <= span.end]
+            # a span that ends inside the words replaced by the reading keeps its marker, after the reading
+            inner_markers = "".join(span.marker for span in spans if sic.start < span.end < sic.end)
         else:
             continue
         ordered = sorted(covering, key=lambda span: (span.start, -span.end))
         opened = "".join(span.open_tag for span in ordered)
         closed = "".join(span.close_tag + (span.marker if span.end == piece_end else "") for span in reversed(ordered))
-        pieces.append(opened + content + closed)
+        pieces.append(opened + content + closed + (inner_markers if sic is not None else ""))
     return f'<p class="reader-text {NO_MATH}" lang="{escape(edition.language)}" dir="auto">{"".join(pieces)}</p>'
 
 
@@ -517,6 +519,11 @@ def heading_html(text: str, level: int = 4) -> str:
 
 def layer_bar_label_html() -> str:
     return '<span class="reader-label">Show:</span>'
+
+
+def warning_html(message: str) -> str:
+    """A one-line warning the student must see (a save that failed)."""
+    return f'<p class="reader-warning" role="alert">{escape(message)}</p>'
 
 
 def empty_html(message: str) -> str:

@@ -78,7 +78,7 @@ class ReaderPage:
 
     def set_layer(self, label: str, on: bool) -> None:
         """Switch a layer of the layer bar: "Names", "[sic] readings", "Notes" or "Claims"."""
-        self.app.locator(f".reader-layers .widget-checkbox label:text-is('{label}') input").set_checked(on)
+        self.app.locator(".reader-layers").get_by_role("checkbox", name=label, exact=True).set_checked(on)
 
     def set_sic_readings(self, on: bool) -> None:
         self.set_layer("[sic] readings", on)

@@ -150,7 +150,7 @@ def test_the_whole_reader_with_the_keyboard_alone(browser, voila, screenshots):
     page.keyboard.press("Tab")
     student.app.locator(".reader-saved:has-text('last saved')").wait_for(timeout=UI_WAIT_MS)
 
-    tab_to(page, lambda text: text.startswith("LI") or "Cards" in text, limit=200)  # the tab bar
+    tab_to(page, lambda text: text.startswith("LI") and "Cards" in text, limit=200)  # the tab bar
     page.keyboard.press("Enter")
     tab_to(page, lambda text: text.startswith("SELECT"))  # the card list
     heading = student.app.locator(".reader-entity-cards .reader-card h3")

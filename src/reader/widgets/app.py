@@ -23,6 +23,7 @@ from reader.widgets.excerpt_view import ExcerptView
 from reader.widgets.notes_panel import NotesPanel
 from reader.widgets.paragraph_reader import ParagraphReader
 from reader.widgets.questions_view import QuestionsView
+from reader.widgets.reader_settings import ReaderSettings
 from reader.widgets.search_view import SearchView
 
 TAB_TITLES = ("Cards", "Chronology", "Quoted document", "Questions", "Search")
@@ -95,10 +96,15 @@ class ReaderApp(ParagraphView):
         )
         for toggle in (self.projector_toggle, self.apparatus_toggle):
             toggle.add_class("reader-layer")
+        self.settings = ReaderSettings(notes)
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-app")
         reading = self.paragraph_reader
         reading.navigation.children = [*reading.navigation.children, self.projector_toggle, self.apparatus_toggle]
+        reading.layer_bar.children = [*reading.layer_bar.children, self.settings]
+        for css in self.settings.css_classes:
+            self.add_class(css)
+        self.settings.observe(self._on_settings, names=["text_size", "line_spacing", "theme"])
         self.side_panel = widgets.VBox(
             [
                 reading.notes_view,
@@ -189,6 +195,14 @@ class ReaderApp(ParagraphView):
         self.chronology.show_event(event_id)
         self.open_tab("Chronology")
         self.bridge.focus_region("event")
+
+    def _on_settings(self, change) -> None:
+        """The student's text size, line spacing and theme, as classes of the app (reader.css applies them)."""
+        prefix = {"text_size": "reader-size-", "line_spacing": "reader-spacing-", "theme": "reader-theme-"}[
+            change["name"]
+        ]
+        self.remove_class(prefix + change["old"])
+        self.add_class(prefix + change["new"])
 
     @observe("projector", "show_apparatus")
     def _on_projector(self, change) -> None:
