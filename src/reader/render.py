@@ -5,7 +5,7 @@ Every string from the edition goes through :func:`reader.escaping.escape` here, 
 
 from dataclasses import dataclass
 
-from reader.escaping import escape, safe_url
+from reader.escaping import escape, field, safe_url
 from reader.model import Claim, Edition, Entity, Event, Excerpt, Paragraph, Roster, Theme
 
 KIND_MARKS = {"person": "P", "body": "B", "office": "O", "place": "Pl", "concept": "C", "event": "E"}
@@ -212,9 +212,9 @@ def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
     for source_id in source_ids:
         source = edition.source(source_id)
         url = safe_url(source.url)
-        citation = escape(source.citation)
+        citation = field(source.citation)
         items.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{citation}</a>' if url else citation)
-    return f'<span class="reader-sources"><span class="reader-label">{escape(label)}:</span> {"; ".join(items)}.</span>'
+    return f'<span class="reader-sources"><span class="reader-label">{field(label)}:</span> {"; ".join(items)}.</span>'
 
 
 def notes_html(paragraph: Paragraph, edition: Edition, chosen: str = "") -> str:
@@ -238,14 +238,14 @@ def claim_html(claim: Claim, number: int, edition: Edition, *, show_verdict: boo
     verdict = (
         (
             f'<span class="reader-verdict reader-verdict-{css_class(claim.verdict)}">'
-            f"{VERDICT_MARKS[claim.verdict]} {escape(claim.verdict)}</span>"
+            f"{VERDICT_MARKS[claim.verdict]} {field(claim.verdict)}</span>"
         )
         if show_verdict
         else '<span class="reader-verdict reader-verdict-hidden">verdict hidden</span>'
     )
     record = (
         (
-            f'<p><span class="reader-label">What the record says:</span> {escape(claim.record)}</p>'
+            f'<p><span class="reader-label">What the record says:</span> {field(claim.record)}</p>'
             f"{sources_html(claim.sources_for, edition, 'Sources for')}"
             f"{sources_html(claim.sources_against, edition, 'Sources against')}"
         )
@@ -253,35 +253,33 @@ def claim_html(claim: Claim, number: int, edition: Edition, *, show_verdict: boo
         else ""
     )
     return (
-        f'<div class="reader-claim-card"><p><span class="reader-tag">claim {number} · '
-        f"{escape(claim.claim_type)}</span> {verdict}</p>"
-        f'<blockquote class="reader-quote">“{escape(claim.quote)}”</blockquote>{record}</div>'
+        f'<div class="reader-claim-card {NO_MATH}"><p><span class="reader-tag">claim {number} · '
+        f"{field(claim.claim_type)}</span> {verdict}</p>"
+        f'<blockquote class="reader-quote">“{field(claim.quote)}”</blockquote>{record}</div>'
     )
 
 
 def _dates(start: str | None, end: str | None) -> str:
     if start and end:
-        return f"{escape(start)} – {escape(end)}"
+        return f"{field(start)} – {field(end)}"
     return escape(start or end or "dates not recorded")
 
 
 def entity_card_html(entity: Entity, edition: Edition) -> str:
     language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
     original = (
-        f' <span{language} class="reader-ru">({escape(entity.original_name)})</span>' if entity.original_name else ""
+        f' <span{language} class="reader-ru">({field(entity.original_name)})</span>' if entity.original_name else ""
     )
     kind = escape(edition.text_kind)
-    spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
-    period = f" {escape(edition.roles_period)}" if edition.roles_period else ""
-    roles = "".join(f"<li>{escape(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
-    wikidata = (
-        f'<p><span class="reader-label">Wikidata:</span> {escape(entity.wikidata)}</p>' if entity.wikidata else ""
-    )
+    spellings = ", ".join(f"“{field(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
+    period = f" {field(edition.roles_period)}" if edition.roles_period else ""
+    roles = "".join(f"<li>{field(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
+    wikidata = f'<p><span class="reader-label">Wikidata:</span> {field(entity.wikidata)}</p>' if entity.wikidata else ""
     paragraphs = ", ".join(f"¶{number}" for number in entity.paragraphs) or "none"
     return (
-        f'<div class="reader-card reader-kind-{entity.kind}"><h3>{escape(entity.name)}{original}</h3>'
-        f'<p class="reader-tag">{escape(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
-        f"<p>{escape(entity.summary)}</p>"
+        f'<div class="reader-card reader-kind-{entity.kind} {NO_MATH}"><h3>{field(entity.name)}{original}</h3>'
+        f'<p class="reader-tag">{field(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
+        f"<p>{field(entity.summary)}</p>"
         f'<p><span class="reader-label">In the {kind} as:</span> {spellings}</p>'
         f'<p><span class="reader-label">Mentioned in:</span> {paragraphs}</p>'
         + (f'<div><span class="reader-label">Roles{period}:</span><ul>{roles}</ul></div>' if roles else "")
@@ -295,14 +293,14 @@ def event_row_html(event: Event, *, highlighted: bool) -> str:
     essay = ""
     if event.essay_date or event.essay_wording:
         said = escape(event.essay_date or "")
-        wording = f" “{escape(event.essay_wording)}”" if event.essay_wording else ""
+        wording = f" “{field(event.essay_wording)}”" if event.essay_wording else ""
         essay = f'<span class="reader-essay-says">{said}{wording}</span>'
     paragraphs = ", ".join(f"¶{number}" for number in event.paragraphs)
     row_class = ' class="reader-current"' if highlighted else ""
     current = '<span class="reader-sr-only"> (in this paragraph)</span>★ ' if highlighted else ""
     return (
-        f"<tr{row_class}><td>{escape(event.date_label)}</td><td>{current}{escape(event.title)}</td>"
-        f"<td>{escape(event.theme)}</td><td>{essay}</td><td>{paragraphs}</td></tr>"
+        f"<tr{row_class}><td>{field(event.date_label)}</td><td>{current}{field(event.title)}</td>"
+        f"<td>{field(event.theme)}</td><td>{essay}</td><td>{paragraphs}</td></tr>"
     )
 
 
@@ -311,9 +309,9 @@ def events_table_html(events, highlighted_ids, text_kind: str = "text") -> str:
         return '<p class="reader-empty">No events match these filters.</p>'
     rows = "".join(event_row_html(event, highlighted=event.event_id in highlighted_ids) for event in events)
     return (
-        '<table class="reader-events"><caption>Events (★ = bears on the current paragraph)</caption>'
+        f'<table class="reader-events {NO_MATH}"><caption>Events (★ = bears on the current paragraph)</caption>'
         '<thead><tr><th scope="col">Date in the record</th><th scope="col">Event</th><th scope="col">Theme</th>'
-        f'<th scope="col">What the {escape(text_kind)} says</th><th scope="col">Paragraphs</th></tr></thead>'
+        f'<th scope="col">What the {field(text_kind)} says</th><th scope="col">Paragraphs</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
 
@@ -323,16 +321,16 @@ def event_detail_html(event: Event, edition: Edition) -> str:
     if event.essay_date or event.essay_wording:
         essay = (
             '<table class="reader-compare"><tr><th scope="row">The record</th>'
-            f"<td>{escape(event.date_label)} ({escape(event.precision)})</td></tr>"
-            f'<tr><th scope="row">The {escape(edition.text_kind)}</th>'
-            f"<td>{escape(event.essay_date or 'no date given')}"
-            + (f" — “{escape(event.essay_wording)}”" if event.essay_wording else "")
+            f"<td>{field(event.date_label)} ({field(event.precision)})</td></tr>"
+            f'<tr><th scope="row">The {field(edition.text_kind)}</th>'
+            f"<td>{field(event.essay_date or 'no date given')}"
+            + (f" — “{field(event.essay_wording)}”" if event.essay_wording else "")
             + "</td></tr></table>"
         )
     return (
-        f'<div class="reader-card"><h3>{escape(event.title)}</h3>'
-        f'<p class="reader-tag">{escape(event.date_label)} · {escape(event.theme)}</p>'
-        f"<p>{escape(event.summary)}</p>{essay}{sources_html(event.source_ids, edition)}</div>"
+        f'<div class="reader-card {NO_MATH}"><h3>{field(event.title)}</h3>'
+        f'<p class="reader-tag">{field(event.date_label)} · {field(event.theme)}</p>'
+        f"<p>{field(event.summary)}</p>{essay}{sources_html(event.source_ids, edition)}</div>"
     )
 
 
@@ -390,7 +388,7 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, theme
         )
 
     parts = [
-        f'<svg class="reader-timeline" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg class="reader-timeline {NO_MATH}" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'xmlns="http://www.w3.org/2000/svg"><title>Timeline of {len(events)} events, {first_year}–{last_year}'
         "</title><desc>One row per theme; ringed marks bear on the current paragraph. The table below lists the "
         "same events.</desc>"
@@ -427,13 +425,13 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, theme
 def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
     document = excerpt.document
     identifiers = "".join(
-        f"<li>{escape(item.get('scheme'))}: {escape(item.get('value'))}</li>"
+        f"<li>{field(item.get('scheme'))}: {field(item.get('value'))}</li>"
         for item in document.get("identifiers") or []
     )
     url = safe_url(document.get("url"))
     link = (
         (
-            f'<p><span class="reader-label">Address given by the {escape(edition.text_kind)}:</span> '
+            f'<p><span class="reader-label">Address given by the {field(edition.text_kind)}:</span> '
             f'<a href="{url}" target="_blank" '
             f'rel="noopener noreferrer">{url}</a></p>'
         )
@@ -441,41 +439,41 @@ def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
         else ""
     )
     checks = "".join(
-        f'<tr><th scope="row">{escape(item.get("part"))}</th>'
+        f'<tr><th scope="row">{field(item.get("part"))}</th>'
         f'<td class="reader-status-{css_class(str(item.get("status")))}">'
         f"{'✓' if item.get('status') == 'verified' else '✗' if item.get('status') == 'contradicted' else '?'} "
-        f"{escape(item.get('status'))}</td><td>{escape(item.get('how'))}</td></tr>"
+        f"{field(item.get('status'))}</td><td>{field(item.get('how'))}</td></tr>"
         for item in excerpt.verification
     )
     related = "".join(
         "<li>"
         + (
             f'<a href="{safe_url(item.get("url"))}" target="_blank" rel="noopener noreferrer">'
-            f"{escape(item.get('citation'))}</a>"
+            f"{field(item.get('citation'))}</a>"
             if safe_url(item.get("url"))
             else escape(item.get("citation"))
         )
-        + (f" — {escape(item.get('note'))}" if item.get("note") else "")
+        + (f" — {field(item.get('note'))}" if item.get("note") else "")
         + "</li>"
         for item in excerpt.related_documents
     )
     fields = "".join(
-        f'<tr><th scope="row">{label}</th><td>{escape(document.get(key) or "not recorded")}</td></tr>'
+        f'<tr><th scope="row">{label}</th><td>{field(document.get(key) or "not recorded")}</td></tr>'
         for label, key in (("Title", "title"), ("Issuing office", "issuing_office"), ("Date", "date"))
     )
     return (
-        '<div class="reader-excerpt">'
-        f'<blockquote class="reader-quote">“{escape(excerpt.quotation)}”</blockquote>'
-        f"<p>Quoted in ¶{excerpt.paragraph} and cited there as <q>{escape(excerpt.essay_citation)}</q>.</p>"
-        f'<p><span class="reader-label">Used to support:</span> {escape(excerpt.claim_supported)}</p>'
+        f'<div class="reader-excerpt {NO_MATH}">'
+        f'<blockquote class="reader-quote">“{field(excerpt.quotation)}”</blockquote>'
+        f"<p>Quoted in ¶{excerpt.paragraph} and cited there as <q>{field(excerpt.essay_citation)}</q>.</p>"
+        f'<p><span class="reader-label">Used to support:</span> {field(excerpt.claim_supported)}</p>'
         f'<h4>The document</h4><table class="reader-compare">{fields}</table>'
         + (f'<p><span class="reader-label">Identifiers:</span></p><ul>{identifiers}</ul>' if identifiers else "")
         + link
         + '<h4>What is verified</h4><table class="reader-verification"><thead><tr><th scope="col">Part</th>'
         f'<th scope="col">Status</th><th scope="col">How</th></tr></thead><tbody>{checks}</tbody></table>'
-        + (f"<h4>Context: {escape(excerpt.context_heading)}</h4>" if excerpt.context_heading else "<h4>Context</h4>")
+        + (f"<h4>Context: {field(excerpt.context_heading)}</h4>" if excerpt.context_heading else "<h4>Context</h4>")
         + "".join(
-            f"<p>{escape(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
+            f"<p>{field(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
             for item in excerpt.context
         )
         + (f"<h4>Related documents</h4><ul>{related}</ul>" if related else "")
@@ -489,16 +487,16 @@ def questions_html(questions, *, teacher: bool = False) -> str:
     The one rendering of questions: the app's Questions tab, the notebooks' panels and the handout all use it.
     """
     items = "".join(
-        f"<li>{escape(question.question)}"
+        f"<li>{field(question.question)}"
         + (
-            f'<p class="reader-expected"><b>Expected points:</b> {escape(question.expected_points)}</p>'
+            f'<p class="reader-expected"><b>Expected points:</b> {field(question.expected_points)}</p>'
             if teacher
             else ""
         )
         + "</li>"
         for question in questions
     )
-    return f"<ol>{items}</ol>"
+    return f'<ol class="{NO_MATH}">{items}</ol>'
 
 
 # --- pieces of the app's views (the widgets only compose these) ---------------------------------------------
@@ -510,7 +508,7 @@ def stylesheet_html(css: str) -> str:
 
 
 def title_html(edition: Edition) -> str:
-    return f'<h2 class="reader-title">{escape(edition.title)}</h2>'
+    return f'<h2 class="reader-title {NO_MATH}">{field(edition.title)}</h2>'
 
 
 def heading_html(text: str, level: int = 4) -> str:
@@ -592,16 +590,16 @@ def own_judgement_html(own: dict | None, *, not_saved: str | None = None) -> str
     """The student's own judgement of a claim; ``not_saved`` is why it could not be saved, if it could not."""
     if not own:
         return ""
-    reason = f" — {escape(own.get('reason'))}" if own.get("reason") else ""
+    reason = f" — {field(own.get('reason'))}" if own.get("reason") else ""
     warning = (
-        f'<p class="reader-warning" role="alert">Your judgement was NOT saved: {escape(not_saved)}. '
+        f'<p class="reader-warning" role="alert">Your judgement was NOT saved: {field(not_saved)}. '
         "It is kept here and saved again when you record a judgement.</p>"
         if not_saved
         else ""
     )
     return (
-        f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
-        f"{escape(own['judgement'])}{reason}</p>{warning}"
+        f'<p class="reader-own-judgement {NO_MATH}"><span class="reader-label">Your judgement:</span> '
+        f"{field(own['judgement'])}{reason}</p>{warning}"
     )
 
 
@@ -619,15 +617,15 @@ def search_summary_html(query: str, count: int) -> str:
 
 def notes_status_html(
     *,
-    path,
     last_saved: str | None,
     warnings=(),
     not_saved: str | None = None,
     exported_to=None,
     export_failed: str | None = None,
 ) -> str:
-    """The notes panel's status line: warnings about the notes file, then whether the notes are saved, and where.
+    """The notes panel's status line: warnings about the notes file, then whether the notes are saved.
 
+    No server path is shown to students (the teacher guide says where notes live); an export names only its file.
     ``not_saved`` (why the last save failed) replaces the reassurance that notes are saved: the student must not
     believe a note is kept on disk when it is not.
     """
@@ -642,11 +640,14 @@ def notes_status_html(
             lines + f'<p class="reader-warning" role="alert">Your notes were NOT exported: {escape(export_failed)}.</p>'
         )
     if exported_to is not None:
-        return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
-    when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
-    return lines + (
-        f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in '
-        f"{escape(str(path))}</span>"
+        name = getattr(exported_to, "name", str(exported_to))
+        return lines + (
+            f'<span class="reader-saved" aria-live="polite">Notes exported to <bdi>{escape(name)}</bdi>, '
+            "beside your notes</span>"
+        )
+    when = f" — last saved {escape(last_saved)} UTC" if last_saved else ""
+    return (
+        lines + f'<span class="reader-saved" aria-live="polite">Notes saved{when}. Notes are saved as you type.</span>'
     )
 
 
@@ -700,23 +701,23 @@ def excerpt_text(excerpt: Excerpt) -> str:
 
 def roster_html(roster: Roster, edition: Edition) -> str:
     """A roster the edition declares: one row per card, its declared columns (a value with its note), as a table."""
-    headings = "".join(f'<th scope="col">{escape(column.label)}</th>' for column in roster.shown_columns)
+    headings = "".join(f'<th scope="col">{field(column.label)}</th>' for column in roster.shown_columns)
 
     def cell(row: dict, column) -> str:
         value = escape(row.get(column.name) or "")
         if column.note:
-            return f"<td><b>{value}</b> — {escape(row.get(column.note) or '')}</td>"
+            return f"<td><b>{value}</b> — {field(row.get(column.note) or '')}</td>"
         return f"<td>{value}</td>"
 
     rows = "".join(
-        f"<tr><td>{escape(edition.entity(row['entity_id']).name)}</td>"
+        f"<tr><td>{field(edition.entity(row['entity_id']).name)}</td>"
         + "".join(cell(row, column) for column in roster.shown_columns)
         + "</tr>"
         for row in roster.rows
     )
     return (
-        f'<table class="reader-events"><caption>{escape(roster.caption)}</caption><thead><tr>'
-        f'<th scope="col">{escape(roster.entity_label)}</th>{headings}</tr></thead><tbody>{rows}</tbody></table>'
+        f'<table class="reader-events {NO_MATH}"><caption>{field(roster.caption)}</caption><thead><tr>'
+        f'<th scope="col">{field(roster.entity_label)}</th>{headings}</tr></thead><tbody>{rows}</tbody></table>'
     )
 
 

@@ -61,9 +61,7 @@ class NotesPanel(ParagraphView):
         self.status.value = self._status(warnings=self.notes.warnings)
 
     def _status(self, **extra) -> str:
-        return render.notes_status_html(
-            path=self.notes.path, last_saved=self.notes.last_saved, not_saved=self._not_saved, **extra
-        )
+        return render.notes_status_html(last_saved=self.notes.last_saved, not_saved=self._not_saved, **extra)
 
     def _on_edit(self, change) -> None:
         if self._loading:
