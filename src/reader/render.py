@@ -369,55 +369,116 @@ def _shape(kind: str, x: float, y: float, size: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}"/>'
 
 
-def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, themes: tuple[Theme, ...] = ()) -> str:
-    """A self-contained SVG timeline: one lane per theme, a mark per event, this paragraph's events ringed.
+MARK_GAP = 20  # px: marks closer than this in one lane are stacked, never drawn over each other (rings included)
+EMPTY_YEAR_WEIGHT = 0.25  # a year without events takes a quarter of a year's width: no long empty stretches
+STACK_STEP = 20  # px between stacked marks: a ring (r = 9) never touches the next mark
 
+
+def _year_weights(events, first_year: int, last_year: int) -> dict[int, float]:
+    busy = set()
+    for event in events:
+        start, end = int(event.start[:4]), int((event.end or event.start)[:4])
+        busy.update(range(max(start, first_year), min(end, last_year) + 1))
+    return {year: 1.0 if year in busy else EMPTY_YEAR_WEIGHT for year in range(first_year, last_year + 1)}
+
+
+def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, themes: tuple[Theme, ...] = ()) -> str:
+    """A self-contained SVG timeline: one lane per theme, a mark per event, this paragraph's events ringed and starred.
+
+    The years run from the first to the last year of the events shown (within ``first_year``–``last_year``); a year
+    without events is drawn narrow. Marks that would touch in a lane are stacked. Labels are filled, never stroked.
     Inline SVG needs no script or network, so it shows the same in JupyterLab, Voilà and a static export.
     ``themes``: the edition's (their order, colour and mark); by default those of the events, in order of use.
     """
     if not themes:
         labels = list(dict.fromkeys(event.theme for event in events))
         themes = tuple(Theme(label, label, "#333333", "circle") for label in labels)
-    width, left, right, lane, top = 900, 190, 20, 34, 30
-    height = top + lane * len(themes) + 30
-    span = max(last_year + 1 - first_year, 1)
+    if events:
+        first_year = max(first_year, min(int(event.start[:4]) for event in events))
+        last_year = min(last_year, max(int((event.end or event.start)[:4]) for event in events))
+        last_year = max(last_year, first_year)
+    weights = _year_weights(events, first_year, last_year)
+    width, left, right, top = 900, 200, 20, 30
+    plot_width = width - left - right
+    total = sum(weights.values()) or 1.0
+    year_x, x = {}, float(left)
+    for year in range(first_year, last_year + 1):
+        year_x[year] = x
+        x += weights[year] / total * plot_width
+    year_x[last_year + 1] = float(width - right)
 
     def x_of(date: str) -> float:
-        return left + (min(max(_year_fraction(date), first_year), last_year + 1) - first_year) / span * (
-            width - left - right
-        )
+        fraction = min(max(_year_fraction(date), first_year), last_year + 1 - 1e-9)
+        year = int(fraction)
+        return year_x[year] + (fraction - year) * (year_x[year + 1] - year_x[year])
 
+    lanes = []  # (theme, [(event, x, level)], levels)
+    for theme in themes:
+        placed, level_ends = [], []
+        for event in sorted((event for event in events if event.theme == theme.label), key=lambda e: e.start):
+            start_x = x_of(event.start)
+            end_x = x_of(event.end) if event.end else start_x
+            level = next((index for index, last in enumerate(level_ends) if last + MARK_GAP <= start_x), None)
+            if level is None:
+                level = len(level_ends)
+                level_ends.append(end_x)
+            level_ends[level] = max(end_x, start_x)
+            placed.append((event, start_x, end_x, level))
+        lanes.append((theme, placed, max(1, len(level_ends))))
+    lane_heights = [max(34, 14 + STACK_STEP * levels) for _, _, levels in lanes]
+    plot_bottom = top + sum(lane_heights)
+    height = plot_bottom + 56
     parts = [
         f'<svg class="reader-timeline {NO_MATH}" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'xmlns="http://www.w3.org/2000/svg"><title>Timeline of {len(events)} events, {first_year}–{last_year}'
-        "</title><desc>One row per theme; ringed marks bear on the current paragraph. The table below lists the "
-        "same events.</desc>"
+        "</title><desc>One row per theme; marks with a ring and a star bear on the current paragraph; a year "
+        "without events is drawn narrow. The table below lists the same events.</desc>"
     ]
     for year in range(first_year, last_year + 2):
-        x = x_of(f"{year}-01-01") if year <= last_year else width - right
-        parts.append(f'<line class="reader-gridline" x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 24}"/>')
-        if year <= last_year:
-            parts.append(f'<text class="reader-axis" x="{x + 2:.1f}" y="{height - 8}">{year}</text>')
-    for index, theme in enumerate(themes):
-        y = top + lane * index + lane / 2
+        x = year_x[year]
+        parts.append(f'<line class="reader-gridline" x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{plot_bottom}"/>')
+        if year <= last_year and (weights[year] == 1.0 or year in (first_year, last_year)):
+            parts.append(f'<text class="reader-axis" x="{x + 2:.1f}" y="{plot_bottom + 16}">{year}</text>')
+    lane_top = top
+    for (theme, placed, levels), lane_height in zip(lanes, lane_heights, strict=True):
+        middle = lane_top + lane_height / 2
         colour = escape(theme.colour)  # checked as #rrggbb by the loader; escaped all the same
         parts.append(
+            f'<text class="reader-axis reader-lane-label" x="8" y="{middle + 4:.1f}">{escape(theme.label)}</text>'
             f'<g class="reader-lane reader-theme-{css_class(theme.theme_id)}" style="fill:{colour};stroke:{colour}">'
-            f'<text class="reader-axis" x="8" y="{y + 4:.1f}">{escape(theme.label)}</text>'
         )
-        parts.append(_shape(theme.shape, left - 14, y, 5))
-        for event in (event for event in events if event.theme == theme.label):
-            x = x_of(event.start)
+        parts.append(_shape(theme.shape, left - 14, middle, 5))
+        for event, start_x, end_x, level in placed:
+            y = lane_top + 16 + STACK_STEP * level if levels > 1 else middle
             if event.end:
                 parts.append(
-                    f'<line class="reader-range" x1="{x:.1f}" y1="{y:.1f}" x2="{x_of(event.end):.1f}" y2="{y:.1f}"/>'
+                    f'<line class="reader-range" x1="{start_x:.1f}" y1="{y:.1f}" x2="{end_x:.1f}" y2="{y:.1f}"/>'
                 )
-            if event.event_id in highlighted_ids:
-                parts.append(f'<circle class="reader-ring" cx="{x:.1f}" cy="{y:.1f}" r="10"/>')
+            current = event.event_id in highlighted_ids
+            ring = f'<circle class="reader-ring" cx="{start_x:.1f}" cy="{y:.1f}" r="9"/>' if current else ""
+            star = (
+                f'<text class="reader-star" x="{start_x + 8:.1f}" y="{y - 5:.1f}" aria-hidden="true">★</text>'
+                if current
+                else ""
+            )
+            here = " (in this paragraph)" if current else ""
+            mark = _shape(theme.shape, start_x, y, 5)
             parts.append(
-                f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>{_shape(theme.shape, x, y, 5)}</g>"
+                f'<g class="reader-mark"><title>{escape(event.date_label)}: {escape(event.title)}{here}</title>'
+                f"{ring}{mark}{star}</g>"
             )
         parts.append("</g>")
+        lane_top += lane_height
+    legend_y = plot_bottom + 40
+    parts.append(
+        '<g class="reader-timeline-legend">'
+        f'<circle class="reader-ring-sample" cx="{left + 6}" cy="{legend_y - 4}" r="9"/>'
+        f'<text class="reader-star" x="{left + 14}" y="{legend_y - 9}">★</text>'
+        f'<text class="reader-axis" x="{left + 30}" y="{legend_y}">ringed with a star: in the current paragraph</text>'
+        f'<line class="reader-range" x1="{left + 390}" y1="{legend_y - 4}" x2="{left + 430}" y2="{legend_y - 4}"/>'
+        f'<text class="reader-axis" x="{left + 438}" y="{legend_y}">a bar: an event that lasted</text>'
+        f'<text class="reader-axis" x="8" y="{legend_y}">Rows: theme and mark</text></g>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
