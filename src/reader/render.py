@@ -375,7 +375,7 @@ STACK_STEP = 20  # px between stacked marks: a ring (r = 9) never touches the ne
 
 
 def _year_weights(events, first_year: int, last_year: int) -> dict[int, float]:
-    busy = set()
+    busy: set[int] = set()
     for event in events:
         start, end = int(event.start[:4]), int((event.end or event.start)[:4])
         busy.update(range(max(start, first_year), min(end, last_year) + 1))
@@ -414,7 +414,8 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, theme
 
     lanes = []  # (theme, [(event, x, level)], levels)
     for theme in themes:
-        placed, level_ends = [], []
+        placed: list[tuple] = []
+        level_ends: list[float] = []
         for event in sorted((event for event in events if event.theme == theme.label), key=lambda e: e.start):
             start_x = x_of(event.start)
             end_x = x_of(event.end) if event.end else start_x
