@@ -20,7 +20,9 @@ def test_judge_first_hides_the_verdict_until_the_student_has_judged(notes_in_a_t
     assert claims.judge_first and claims.judge_box.layout.display is None
     assert escape(claim.record) not in claims.view.value and "verdict hidden" in claims.view.value
     app.paragraph_reader.claims_toggle.value = True
-    assert 'aria-label="claim 1: judge it first">C1?</button>' in app.paragraph_reader.text_view.value
+    assert 'C1?<span class="reader-sr-only"> (claim 1: judge it first)</span></button>' in (
+        app.paragraph_reader.text_view.value
+    )
     assert claims.record_button.disabled
     claims.judgement.value = "doubtful"
     claims.reason.value = "Shepilov was not a full member?"
@@ -28,7 +30,9 @@ def test_judge_first_hides_the_verdict_until_the_student_has_judged(notes_in_a_t
     assert escape(claim.record) in claims.view.value and escape(claim.verdict) in claims.view.value
     assert "Your judgement:</span> <bdi>doubtful</bdi>" in claims.view.value
     marker = render.VERDICT_MARKS[claim.verdict]
-    assert f'aria-label="claim 1: {escape(claim.verdict)}">C1{marker}</button>' in app.paragraph_reader.text_view.value
+    assert f'C1{marker}<span class="reader-sr-only"> (claim 1: {escape(claim.verdict)})</span></button>' in (
+        app.paragraph_reader.text_view.value
+    )
     assert app.bridge.focused[-1] == "claim", "focus moves to the result, not to the page"
     saved = StudentNotes(edition.name).judgement(claim.claim_id)
     assert saved["judgement"] == "doubtful" and saved["reason"] == "Shepilov was not a full member?"

@@ -794,3 +794,7 @@ def test_the_jump_menu_cuts_at_a_word(paragraph_reader, edition):
     for (label, _number), paragraph in zip(paragraph_reader.jump.options, edition.all_paragraphs(), strict=True):
         shown = label.split(" — ", 1)[1].removesuffix(" …")
         assert paragraph.text.split()[: len(shown.split())] == shown.split(), label
+    names = paragraph_reader.bridge.jump_names
+    assert names == [f"¶{paragraph.number}: {paragraph.text}" for paragraph in edition.all_paragraphs()], (
+        "each option's accessible name is the whole paragraph"
+    )

@@ -155,7 +155,14 @@ def _port(text: str) -> int:
 
 
 def _app(arguments) -> int:
-    from reader.app_server import PortUnavailable, check_port_free, served_url, voila_command, voila_environment
+    from reader.app_server import (
+        PROJECTOR_VARIABLE,
+        PortUnavailable,
+        check_port_free,
+        served_url,
+        voila_command,
+        voila_environment,
+    )
     from reader.loader import load
 
     port = _port(arguments.port)
@@ -176,7 +183,10 @@ def _app(arguments) -> int:
     )
     # Voilà is told not to try other ports, so this is the address served (or Voilà stops with an error).
     print(f"serving the reader on {served_url(arguments.host, port)} (Ctrl-C to stop)", flush=True)
-    os.execvpe(command[0], command, voila_environment(edition.folder.resolve()))
+    environment = voila_environment(edition.folder.resolve())
+    if arguments.projector:
+        environment[PROJECTOR_VARIABLE] = "1"
+    os.execvpe(command[0], command, environment)
     return 0
 
 
@@ -247,6 +257,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the address to serve on (default {DEFAULT_HOST}: this computer only; 0.0.0.0: every network)",
     )
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument(
+        "--projector",
+        action="store_true",
+        help="open in projector mode: the paragraph alone in large type, arrow keys turn the page",
+    )
     app.set_defaults(run=_app)
     return parser
 

@@ -54,8 +54,8 @@ def marker_html(marker_id: str, label: str, accessible_name: str, *, interactive
     pressed = "true" if chosen else "false"
     return (
         f'<sup class="reader-marker-wrap"><button type="button" class="reader-marker'
-        f'{" reader-marker-chosen" if chosen else ""}" data-marker="{escape(marker_id)}" aria-pressed="{pressed}" '
-        f'aria-label="{escape(accessible_name)}">{escape(label)}</button></sup>'
+        f'{" reader-marker-chosen" if chosen else ""}" data-marker="{escape(marker_id)}" aria-pressed="{pressed}">'
+        f'{escape(label)}<span class="reader-sr-only"> ({escape(accessible_name)})</span></button></sup>'
     )
 
 

@@ -43,6 +43,16 @@ function render({ model, el }) {
     }
     const text = app.querySelector(".reader-paragraph");
     if (text && !text.hasAttribute("tabindex")) text.setAttribute("tabindex", "-1");
+    // The jump menu shows the first words of each paragraph; its options' accessible names are the whole text
+    // (set as attribute values, never as markup).
+    const names = model.get("jump_names") || [];
+    const options = app.querySelectorAll(".reader-jump select option");
+    options.forEach((option, index) => {
+      const name = names[index];
+      if (typeof name === "string" && option.getAttribute("aria-label") !== name) {
+        option.setAttribute("aria-label", name);
+      }
+    });
   };
   const observer = new MutationObserver(label);
   const start = () => {
@@ -88,7 +98,9 @@ function render({ model, el }) {
   document.addEventListener("keydown", onKey);
   document.addEventListener("click", onClick);
   model.on("msg:custom", onMessage);
+  model.on("change:jump_names", label);
   return () => {
+    model.off("change:jump_names", label);
     observer.disconnect();
     document.removeEventListener("keydown", onKey);
     document.removeEventListener("click", onClick);

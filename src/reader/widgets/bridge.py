@@ -21,6 +21,7 @@ FOCUS_REGIONS = ("text", "side", "chosen", "excerpt", "claim", "card", "event")
 class ReaderBridge(anywidget.AnyWidget):
     """Invisible in the layout; reports ``page`` and ``marker`` requests to callbacks, moves focus on request."""
 
+    jump_names = traitlets.List(traitlets.Unicode()).tag(sync=True)  # the jump menu's options' accessible names
     _esm = traitlets.Unicode(files("reader.widgets").joinpath("bridge.js").read_text(encoding="utf-8")).tag(sync=True)
 
     def __init__(self, **kwargs):

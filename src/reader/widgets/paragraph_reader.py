@@ -104,7 +104,10 @@ class ParagraphReader(ParagraphView):
             edition, notes=notes, judge_first=judge_first, paragraph_number=paragraph_number
         )
         self.claims_panel.on_judged(lambda claim_id: self._render_text())
-        self.bridge = ReaderBridge(layout=widgets.Layout(display="none"))
+        self.bridge = ReaderBridge(
+            layout=widgets.Layout(display="none"),
+            jump_names=[f"¶{paragraph.number}: {paragraph.text}" for paragraph in edition.all_paragraphs()],
+        )
         self.bridge.on_page(self.turn_page)
         self.bridge.on_marker(self.choose_marker)
         super().__init__(paragraph_number=paragraph_number, **kwargs)
