@@ -798,3 +798,14 @@ def test_the_jump_menu_cuts_at_a_word(paragraph_reader, edition):
     assert names == [f"¶{paragraph.number}: {paragraph.text}" for paragraph in edition.all_paragraphs()], (
         "each option's accessible name is the whole paragraph"
     )
+
+
+def test_the_app_carries_a_still_picture_for_a_notebook_without_its_kernel(edition):
+    app = reader.open(paragraph_number=3)
+    bundle = app._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle, "the live widget first"
+    still = bundle["text/html"]
+    assert still.startswith("<style>") and 'class="reader-still tex2jax_ignore mathjax_ignore"' in still
+    assert escape(edition.paragraph(3).text) in still and "¶3 of 11" in still
+    assert "<script" not in still and "onerror" not in still
+    assert still.count('<li class="reader-note') == len(edition.paragraph(3).notes)

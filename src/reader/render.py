@@ -641,6 +641,25 @@ def paragraph_page_html(
     )
 
 
+def static_reader_html(paragraph: Paragraph, edition: Edition, css: str) -> str:
+    """The reading room as plain HTML, in the same look: what a notebook shows of the reader before its kernel runs
+    (after a page reload, or opened from disk). Nothing in it needs a kernel or a script."""
+    return (
+        stylesheet_html(css)
+        + f'<div class="reader-still {NO_MATH}">'
+        + title_html(edition)
+        + '<p class="reader-empty">A still picture of the reader: run the notebook to turn the pages.</p>'
+        + '<div class="reader-room"><div class="reader-text-column"><div class="reader-paragraph">'
+        + paragraph_page_html(
+            paragraph, edition, with_readings=False, with_claims=False, with_names=False, with_notes=False
+        )
+        + '</div></div><div class="reader-side">'
+        + heading_html("Editorial notes", level=3)
+        + notes_html(paragraph, edition)
+        + "</div></div></div>"
+    )
+
+
 def judge_first_html() -> str:
     return (
         "<p><b>Judge first:</b> is this claim supported, doubtful, wrong, or an opinion? Record your judgement "

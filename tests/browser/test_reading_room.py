@@ -21,6 +21,7 @@ from harness import (
     start_lab,
     start_voila,
     wait_for_frames,
+    wait_until_kernel_idle,
 )
 from playwright.sync_api import expect
 from reader_page import ReaderPage
@@ -286,11 +287,15 @@ def edition_with_math_and_an_open_override(folder):
 
 
 FIRST_SECRETARY = "First Secretary of the CPSU Central Committee"
+# Where the first and the last character of the role's start date are drawn: the override, if it leaked out of its
+# field, would draw the date backwards ("90-3591" for "1953-09"), as the issue saw.
 ROLE_DATES = """() => {
     const item = Array.from(document.querySelectorAll('.reader-entity-cards .reader-card li'))
         .find(li => li.textContent.includes('First Secretary of the CPSU'));
-    const dates = item.querySelectorAll(':scope > bdi');
-    return [dates[1].getBoundingClientRect().left, dates[2].getBoundingClientRect().left, item.textContent];
+    const date = item.querySelectorAll(':scope > bdi')[1].firstChild;
+    const at = (start) => { const range = document.createRange(); range.setStart(date, start);
+        range.setEnd(date, start + 1); return range.getBoundingClientRect().left; };
+    return [at(0), at(date.length - 1), item.textContent];
 }"""
 
 
@@ -329,7 +334,10 @@ def test_text_from_data_stays_text_in_jupyterlab(text_edition, browser, home, sc
         open_start_notebook_and_run_all(page, server)
         student = ReaderPage(page)
         student.wait_for_position(1)
+        wait_until_kernel_idle(page)  # every cell has run
         wait_for_frames(page, 30)  # MathJax typesets after the output is attached: give it the chance to fail
+        box = student.app.locator(".reader-paragraph .reader-text").bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 768, f"after Run All, ¶1 is on screen: {box}"
         assert_text_stays_text(student)
         page.screenshot(path=str(screenshots / "reading-room-lab-text-stays-text.png"))
         page.context.close()

@@ -232,6 +232,16 @@ class ReaderApp(ParagraphView):
         quoted_here = any(document.paragraph == paragraph_number for document in self.edition.documents)
         return None if quoted_here else "none"
 
+    def _repr_mimebundle_(self, **kwargs):
+        """The widget, and the reading room as still HTML of the same look (``text/html``): JupyterLab shows it when
+        the widget cannot be drawn (after a page reload, before the kernel runs again)."""
+        bundle = super()._repr_mimebundle_(**kwargs)
+        css = files("reader").joinpath("reader.css").read_text(encoding="utf-8")
+        bundle["text/html"] = render.static_reader_html(
+            self.edition.paragraph(self.paragraph_number), self.edition, css
+        )
+        return bundle
+
     def text(self) -> str:
         """The paragraph and the card the Cards tab shows with it, read from the model: a repr changes nothing."""
         cards = self._views.get("Cards")

@@ -60,6 +60,11 @@ function render({ model, el }) {
     if (!app) return requestAnimationFrame(start);
     label();
     observer.observe(app, { childList: true, subtree: true });
+    // In JupyterLab, "Run All" scrolls to the last cell while the reader is being drawn above it: bring the reader
+    // into view once, when it first appears.
+    if (app.classList.contains("reader-app") && app.closest(".jp-NotebookPanel")) {
+      requestAnimationFrame(() => app.scrollIntoView({ block: "start" }));
+    }
   };
   start();
 
