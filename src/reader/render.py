@@ -294,7 +294,7 @@ def event_row_html(event: Event, *, highlighted: bool) -> str:
     if event.essay_date or event.essay_wording:
         said = escape(event.essay_date or "")
         wording = f" “{field(event.essay_wording)}”" if event.essay_wording else ""
-        essay = f'<span class="reader-essay-says">{said}{wording}</span>'
+        essay = f'<span class="reader-text-says">{said}{wording}</span>'
     paragraphs = ", ".join(f"¶{number}" for number in event.paragraphs)
     row_class = ' class="reader-current"' if highlighted else ""
     current = '<span class="reader-sr-only"> (in this paragraph)</span>★ ' if highlighted else ""
