@@ -144,6 +144,9 @@ def test_focus_follows_every_action_and_the_result_is_in_view(voila, browser, sc
     assert_in_view(page.evaluate(GEOMETRY), "after Go to ¶8 from a card")
 
     student.jump_to(2)
+    for label in ("Open the quoted document", "◀ Previous", "Next ▶"):
+        width = student.button(label).bounding_box()["width"]
+        assert width < 320, f"{label!r} is {width:.0f} px wide: buttons are sized to their labels"
     student.click("Open the quoted document")
     page.wait_for_function("() => !!document.activeElement.closest('.reader-excerpt')", timeout=UI_WAIT_MS)
     active = assert_focus_not_lost(page, "after opening the quoted document")
