@@ -64,3 +64,7 @@ class CsvFile:
 @pytest.fixture
 def table(edition_copy):
     return lambda name: CsvFile(edition_copy / f"{name}.csv")
+
+
+# A real PostgreSQL server and an empty class database (SQLite, then PostgreSQL) for the class tests.
+from class_servers import database_url, postgres_server  # noqa: E402, F401

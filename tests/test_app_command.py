@@ -1,6 +1,7 @@
 """``reader app``: Voilà with the settings the classroom measurements chose, serving the reader without code."""
 
 import contextlib
+import json
 import os
 import re
 import shutil
@@ -157,7 +158,7 @@ def test_reader_app_serves_the_reader_at_the_address_it_announces(tmp_path):
         assert address == f"http://127.0.0.1:{port}/"
         page = fetch_when_served(address, server)
     assert "voila" in page.lower()
-    assert "reader.open(class_mode=True)" not in page, "code is hidden"
+    assert "reader.open_course(class_mode=True)" not in page, "code is hidden"
     assert "/voila/templates/reader/static/" in page, "served with the reader's template"
     assert not any(host in page for host in CDN_HOSTS), "the page asks nothing of a public CDN"
 
@@ -218,3 +219,69 @@ def test_reader_app_projector_opens_every_page_in_projector_mode(monkeypatch, tm
     assert reader.open().projector and "reader-projector" in reader.open()._dom_classes
     monkeypatch.setenv("READER_PROJECTOR", "0")
     assert not reader.open().projector
+
+
+@pytest.mark.slow
+def test_open_reader_with_an_edition_opens_that_edition_s_generated_notebooks(tmp_path):
+    """``./open-reader EDITION``: JupyterLab opens on the edition's own notebooks, which load that edition."""
+    repository = default_edition_path().parent.parent
+    port = free_port()
+    environment = {**os.environ, "HOME": str(tmp_path), "JUPYTER_CONFIG_DIR": str(tmp_path / "config")}
+    server = subprocess.Popen(
+        [
+            str(repository / "open-reader"),
+            "frus-1957-circular-telegram",
+            "--no-browser",
+            f"--port={port}",
+            "--IdentityProvider.token=open-reader-test",
+            f"--LabApp.workspaces_dir={tmp_path / 'workspaces'}",
+        ],
+        cwd=tmp_path,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        listing = fetch_when_served(
+            f"http://127.0.0.1:{port}/api/contents/build/edition-notebooks?token=open-reader-test", server
+        )
+        names = sorted(item["name"] for item in json.loads(listing)["content"])
+        assert names[0] == "01-start-here.ipynb" and len(names) == 7
+        start = (repository / "build" / "edition-notebooks" / "01-start-here.ipynb").read_text(encoding="utf-8")
+        assert 'reader.load(\\"frus-1957-circular-telegram\\")' in start
+        assert "Khrushchev's Purges" not in start
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+
+
+def test_reader_app_without_an_edition_serves_every_listed_edition(monkeypatch, capsys):
+    """With two editions in editions.yaml, both are checked and no single one is imposed on the kernels."""
+    import reader.cli
+
+    monkeypatch.delenv("READER_EDITION", raising=False)
+    started = {}
+    monkeypatch.setattr(reader.cli, "check_port_free", lambda host, port: None, raising=False)
+    monkeypatch.setattr(
+        reader.cli.os, "execvpe", lambda file, command, environment: started.update(environment=environment)
+    )
+    assert main(["app", "--no-browser", "--port", str(free_port())]) == 0
+    shown = capsys.readouterr().out
+    assert "edition khrushchevs-purges: valid (11 paragraphs)" in shown
+    assert "edition frus-1957-circular-telegram: valid (8 paragraphs)" in shown
+    assert "READER_EDITION" not in started["environment"]
+    assert main(["app", "--no-browser", "--port", str(free_port()), "frus-1957-circular-telegram"]) == 0
+    assert started["environment"]["READER_EDITION"].endswith("frus-1957-circular-telegram")
+
+
+@pytest.mark.slow
+def test_reader_app_offers_the_choice_of_text(tmp_path):
+    port = free_port()
+    environment = {"HOME": str(tmp_path), "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    with app_server("--port", str(port), environment=environment) as server:
+        page = fetch_when_served(announced_address(server), server)
+    assert '"text/plain": "Text 1 of 2: Khrushchev' in page, "the choice of text, on the first edition"
+    assert "\\u00b61 of 11" in page, "the first edition's reader below it"

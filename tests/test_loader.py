@@ -1042,3 +1042,37 @@ def test_an_edition_without_events_loads_and_its_chronology_says_so(table, editi
     chronology = reader.widgets.Chronology(edition)
     assert "No events" in chronology.timeline.value and chronology.text().startswith("Chronology: 0 of 0 events")
     assert "quotes no document" in repr(reader.panels.excerpt(edition))
+
+
+FRUS = REPOSITORY / "data" / "frus-1957-circular-telegram"
+
+
+def test_a_text_without_a_reference_list_needs_no_references_file():
+    assert not (FRUS / "references.csv").exists()
+    edition = reader.load(FRUS)
+    assert edition.references.empty
+    assert list(edition.references.columns) == list(reader.load().references.columns)
+    assert edition.counts()["references"] == 0
+
+
+def test_the_web_page_columns_of_references_may_be_left_out(table, edition_copy):
+    references = table("references")
+    for column in ("retrieved", "cited_as"):
+        position = references.header.index(column)
+        del references.header[position]
+        for row in references.rows:
+            del row[position]
+    references.save()
+    edition = reader.load(edition_copy)
+    assert len(edition.references) == len(reader.load().references)
+    assert edition.references["retrieved"].isna().all() and edition.references["cited_as"].isna().all()
+
+
+def test_other_reference_columns_are_still_required(table, edition_copy):
+    references = table("references")
+    position = references.header.index("title")
+    del references.header[position]
+    for row in references.rows:
+        del row[position]
+    references.save()
+    expect(edition_copy, r'^references\.csv, line 1: column "title" is missing; expected columns ')

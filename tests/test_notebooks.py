@@ -210,3 +210,28 @@ def test_generated_notebooks_run_for_an_edition_without_events_documents_or_ques
             assert "Khrushchev" not in shown and "essay" not in shown.lower(), path.name
     finally:
         del os.environ["READER_EDITION"]
+
+
+def test_notebooks_name_their_edition_unless_it_is_the_default(tmp_path):
+    import reader
+    from reader.notebooks import build_notebooks
+
+    bundled = build_notebooks(reader.load("frus-1957-circular-telegram"))
+    start = [source(cell) for cell in json.loads(bundled["01-start-here.ipynb"])["cells"]]
+    assert 'import reader\n\nedition = reader.load("frus-1957-circular-telegram")' in start
+    assert 'reader.open("frus-1957-circular-telegram")' in start
+    app = [source(cell) for cell in json.loads(bundled["06-reader-app.ipynb"])["cells"]]
+    assert 'import reader\n\nreader.open("frus-1957-circular-telegram", class_mode=True)' in app
+    elsewhere = _new_edition(tmp_path, 2)
+    made = build_notebooks(reader.load(elsewhere))["01-start-here.ipynb"]
+    assert f"edition = reader.load({json.dumps(str(elsewhere.resolve()))})" in "".join(
+        source(cell) for cell in json.loads(made)["cells"]
+    )
+
+
+def test_load_takes_the_name_of_a_bundled_edition():
+    import reader
+
+    assert reader.load("frus-1957-circular-telegram").folder.name == "frus-1957-circular-telegram"
+    with pytest.raises(reader.EditionError, match="the name of a bundled edition: khrushchevs-purges, frus-1957"):
+        reader.load("no-such-edition")

@@ -374,3 +374,19 @@ def test_a_settings_section_of_another_shape_is_set_aside(notes_path):
     with pytest.warns(UserWarning, match=r"reader_settings\['theme'\]: expected an object"):
         notes = StudentNotes("khrushchevs-purges", notes_path)
     assert notes.reader_settings() == {}
+
+
+def test_several_entries_are_saved_in_one_write_and_unchanged_ones_not_at_all(notes_path, monkeypatch):
+    notes = StudentNotes("khrushchevs-purges", notes_path)
+    notes.set_note(1, "kept")
+    writes = []
+    original = atomic_files.write_atomically
+    monkeypatch.setattr("reader.student_notes.write_atomically", lambda *a, **k: writes.append(a) or original(*a, **k))
+    assert notes.save_entries({1: "kept", 2: "from the class"}, {"c02-1": ("doubtful", "why")}) is True
+    assert len(writes) == 1
+    assert notes.save_entries({1: "kept", 2: "from the class"}, {"c02-1": ("doubtful", "why")}) is False
+    assert len(writes) == 1
+    again = StudentNotes("khrushchevs-purges", notes_path)
+    assert (again.note(1), again.note(2), again.judgement("c02-1")["reason"]) == ("kept", "from the class", "why")
+    with pytest.raises(ValueError, match="expected one of"):
+        notes.save_entries(judgements={"c02-1": ("maybe", "")})

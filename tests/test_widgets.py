@@ -809,3 +809,17 @@ def test_the_app_carries_a_still_picture_for_a_notebook_without_its_kernel(editi
     assert escape(edition.paragraph(3).text) in still and "¶3 of 11" in still
     assert "<script" not in still and "onerror" not in still
     assert still.count('<li class="reader-note') == len(edition.paragraph(3).notes)
+
+
+def test_chronology_shows_an_event_outside_the_years_the_edition_sets(edition_copy):
+    """``years`` in edition.yaml sets the span shown first; an event outside it can still be chosen and seen."""
+    path = edition_copy / "edition.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "years:\n  from: 1957\n  to: 1958\n", encoding="utf-8")
+    edition = reader.load(edition_copy)
+    chronology = Chronology(edition)
+    assert chronology.years == (1957, 1958)
+    outside = next(event for event in edition.all_events() if event.start[:4] > "1960")
+    assert outside not in chronology.visible_events
+    chronology.show_event(outside.event_id)
+    assert outside in chronology.visible_events and chronology.event_id == outside.event_id
+    assert chronology.years == (1957, int(outside.start[:4]))

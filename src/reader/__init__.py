@@ -6,6 +6,9 @@
 from reader._version import __version__
 from reader.errors import EditionError
 from reader.loader import load
+from reader.site.browser import send_none_as_null
+
+send_none_as_null()  # in a static site's browser kernel only (see reader.site.browser)
 
 
 def open(
@@ -34,6 +37,8 @@ def open(
 
     edition = load(path)
     paragraph_number = checked_paragraph_number(edition, paragraph_number)
+    if class_mode and os.environ.get("READER_CLASS_SERVICE"):  # `reader app --class`, or JupyterHub's class service
+        return _classroom_app(edition, os.environ, teacher=bool(teacher))
     if teacher is None:
         teacher = os.environ.get("READER_TEACHER", "") not in ("", "0")
     if projector is None:
@@ -49,7 +54,71 @@ def open(
     return app
 
 
-__all__ = ["EditionError", "load", "open", "panels", "widgets", "__version__"]
+def open_course(*, class_mode: bool = False, teacher: bool | None = None, notes_folder=None):
+    """The reader with a choice of text when ``editions.yaml`` lists more than one edition (an EditionPicker), else
+    the reader of the default edition; READER_EDITION, when set, names the one edition served.
+
+    Every edition is checked first (a broken one raises EditionError, before anything is shown); each student's
+    notes are kept per edition, in ``notes_folder`` (default: READER_NOTES_DIR or ``~/reader-notes``).
+    """
+    import os
+    from pathlib import Path
+
+    from reader.paths import listed_editions
+    from reader.widgets import EditionPicker
+
+    folders = [] if os.environ.get("READER_EDITION") else listed_editions()
+    if len(folders) < 2:
+        return open(class_mode=class_mode, teacher=teacher)
+    editions = [load(folder) for folder in folders]
+
+    def reader_of(name: str):
+        notes_file = Path(notes_folder) / f"{name}.json" if notes_folder else None
+        return open(
+            next(e.folder for e in editions if e.name == name),
+            class_mode=class_mode,
+            teacher=teacher,
+            notes_file=notes_file,
+        )
+
+    return EditionPicker([(edition.name, edition.title) for edition in editions], reader_of)
+
+
+def _classroom_app(edition, environment, teacher: bool = False):
+    """The class app of a class kernel. Under ``reader app --class``, who is there comes from the page's address;
+    on JupyterHub (``READER_CLASS_HUB=1``), from the hub token of the student's server, which the class service
+    checks (``teacher``: the teacher's view, if the hub gives this user the teacher scope)."""
+    from pathlib import Path
+
+    from reader.classroom.client import ClassNotes, RemoteClassStore
+    from reader.classroom.identity import HUB_IDENTITY, Visitor, personal_link, visitor_from_environment
+    from reader.widgets.classroom_app import ClassroomApp
+
+    if environment.get("READER_CLASS_HUB") == "1":
+        store = RemoteClassStore(
+            environment["READER_CLASS_SERVICE"],
+            headers={"Authorization": f"token {environment.get('JUPYTERHUB_API_TOKEN', '')}"},
+        )
+        visitor = Visitor(teacher_secret=HUB_IDENTITY) if teacher else Visitor(student_token=HUB_IDENTITY)
+        return ClassroomApp(
+            edition,
+            store,
+            visitor,
+            notes_for=lambda token: ClassNotes(store, environment.get("JUPYTERHUB_USER", token), edition.name),
+        )
+    store = RemoteClassStore(environment["READER_CLASS_SERVICE"])
+    folder = Path(environment["READER_CLASS_FOLDER"]) if environment.get("READER_CLASS_FOLDER") else None
+    return ClassroomApp(
+        edition,
+        store,
+        visitor_from_environment(environment),
+        notes_for=lambda token: ClassNotes(store, token, edition.name, folder=folder / "students" if folder else None),
+        link_for=lambda token: personal_link(token, environment),
+        export_folder=folder / "exports" if folder else None,
+    )
+
+
+__all__ = ["EditionError", "load", "open", "open_course", "panels", "widgets", "__version__"]
 
 
 def __getattr__(name: str):

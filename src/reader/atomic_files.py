@@ -13,7 +13,9 @@ flushed (and, for files that matter, synced to disk), then renamed over the old 
   writer process is no longer running on this machine, and any older than :data:`STALE_AFTER_SECONDS`.
 - Errors are ``OSError`` with ``filename`` set to the file that could not be written.
 
-:func:`exclusive_lock` is the cross-platform lock the notes use (``fcntl`` on POSIX, ``msvcrt`` on Windows).
+:func:`exclusive_lock` is the cross-platform lock the notes use (``fcntl`` on POSIX, ``msvcrt`` on Windows). In the
+browser (Pyodide, a static site) there is no lock to take: one kernel per page writes its files, through
+JupyterLite's storage, where ``flock`` and syncing a folder are not available.
 """
 
 import contextlib
@@ -101,8 +103,8 @@ def _is_special(target: Path) -> bool:
 
 
 def _sync_folder(folder: Path) -> None:
-    """Make the rename itself durable (POSIX; Windows has no way to open a folder for this)."""
-    if os.name == "nt":
+    """Make the rename itself durable (POSIX; Windows has no way to open a folder for this, nor the browser)."""
+    if os.name == "nt" or sys.platform == "emscripten":
         return
     descriptor = os.open(folder, os.O_RDONLY)
     try:
@@ -192,6 +194,14 @@ if sys.platform == "win32":
     def _unlock(lock_file) -> None:
         lock_file.seek(0)
         msvcrt.locking(lock_file.fileno(), msvcrt.LK_UNLCK, 1)
+
+elif sys.platform == "emscripten":
+
+    def _lock(lock_file) -> None:
+        """Pyodide has no flock: one kernel per browser page writes (see the module's docstring)."""
+
+    def _unlock(lock_file) -> None:
+        """Nothing was locked."""
 
 else:
     import fcntl

@@ -21,6 +21,8 @@ from pathlib import Path
 from reader.atomic_files import write_atomically
 
 CACHE_VARIABLE = "READER_CACHE"
+# A static site's copy of the package carries its edition, validated when the site was built (reader.site.build).
+SHIPPED_EDITION = ("_site", "edition.pickle")
 CHUNK_BYTES = 1024 * 1024
 
 
@@ -80,3 +82,13 @@ def write_edition(key: str, edition) -> None:
     edition.tables_key = f"{key}.tables"
     write(edition.tables_key, edition.tables)
     write(key, edition)
+
+
+def shipped_edition():
+    """The edition a static site's package carries, or None (everywhere but in a site ``reader site`` built)."""
+    from importlib.resources import files
+
+    shipped = files("reader").joinpath(*SHIPPED_EDITION)
+    if not shipped.is_file():
+        return None
+    return pickle.loads(shipped.read_bytes())

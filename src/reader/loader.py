@@ -6,8 +6,12 @@ pass raises one :class:`~reader.errors.EditionError`.
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import io
+import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,13 +20,15 @@ from reader._version import __version__
 from reader.errors import EditionError
 from reader.mentions import alias_occurrences, aliases_in_text, find_mentions
 from reader.model import Edition, prepared_tables
-from reader.paths import default_edition_path
+from reader.paths import edition_folder, listed_editions
 from reader.schema import (
     ID_PATTERN,
     MINIMUM_CONTRAST,
     READER_BACKGROUND,
+    REGISTER_TABLES,
     SOURCE_TEXT,
     TABLES,
+    TABLES_BY_NAME,
     TARGET_FILES,
     YAML_FILES,
     YAML_REQUIRED,
@@ -49,14 +55,17 @@ DOCUMENTS_FILE = "documents.yaml"
 
 
 def load(path: str | Path | None = None) -> Edition:
-    """The edition in ``path`` (a folder), or the default edition; raises EditionError if it is not valid.
+    """The edition in ``path`` (a folder, or the name of an edition ``editions.yaml`` lists), or the default edition;
+    raises EditionError if it is not valid.
 
     ``edition.warnings`` lists what is valid but likely to mislead (lines like ``file, line L, column C: ...``).
     """
-    folder = Path(path).expanduser() if path is not None else default_edition_path()
+    if path is None and not os.environ.get("READER_EDITION") and (shipped := cache.shipped_edition()) is not None:
+        return shipped
+    folder = edition_folder(path)
     if not folder.is_dir():
         what = "is not a folder" if textfiles.exists(folder) else "no such edition folder"
-        raise EditionError(f"{folder}: {what}")
+        raise EditionError(f"{folder}: {what}" + _bundled_names_hint(path))
     problems = [problem for name in edition_file_names() if (problem := textfiles.file_problem(folder / name))]
     if problems:
         raise EditionError(problems)
@@ -65,8 +74,10 @@ def load(path: str | Path | None = None) -> Edition:
     if isinstance(cached, Edition):
         cached.folder = folder
         return cached
-    tables, metadata, documents, rows, warnings = _read_and_check(folder)
-    edition = Edition(folder=folder, tables=tables, metadata=metadata, documents_data=documents, rows=rows)
+    tables, metadata, documents, rows, warnings, course = _read_and_check(folder)
+    edition = Edition(
+        folder=folder, tables=tables, metadata=metadata, documents_data=documents, rows=rows, course=course
+    )
     edition.warnings = tuple(warnings)
     edition.tables_source = tables_again
     if key:
@@ -74,13 +85,32 @@ def load(path: str | Path | None = None) -> Edition:
     return edition
 
 
+def _bundled_names_hint(argument) -> str:
+    """For a bare name that is no folder: the names of the bundled editions it could have meant."""
+    if not isinstance(argument, str) or "/" in argument or "\\" in argument:
+        return ""
+    try:
+        names = [folder.name for folder in listed_editions()]
+    except EditionError:
+        return ""
+    return "; expected an edition folder, or the name of a bundled edition: " + ", ".join(names)
+
+
 def _cached_file_names(folder: Path) -> tuple[str, ...]:
-    """The files the cache key is made of: the fixed ones, and every CSV of the folder (rosters among them)."""
+    """The files the cache key is made of: the fixed ones, and every CSV of the folder (rosters among them); with a
+    register, its files and the mentions and edition.yaml of every edition beside it (their "Also in")."""
     try:
         csv_names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".csv"))
     except OSError:
         csv_names = []
-    return tuple(dict.fromkeys((*edition_file_names(), *csv_names)))
+    shared: list[str] = []
+    declared = _declared_register(folder)
+    register_folder = _register_folder(folder, declared) if declared else None
+    if register_folder is not None:
+        shared = [str(register_folder / spec.file_name) for spec in REGISTER_TABLES]
+    for member in _course_members(folder, register_folder):
+        shared += [str(member / EDITION_FILE), str(member / "mentions.csv")]
+    return tuple(dict.fromkeys((*edition_file_names(), *csv_names, *shared)))
 
 
 def tables_again(edition: Edition) -> dict:
@@ -105,8 +135,9 @@ def _collect(problems: list[str], read, *arguments):
         return None
 
 
-def _read_and_check(folder: Path) -> tuple[dict, dict, list[dict], dict, list[str]]:
-    """The tables, the edition's YAML, its quoted documents, each table's rows as dicts, and the warnings.
+def _read_and_check(folder: Path) -> tuple[dict, dict, list[dict], dict, list[str], dict[str, list]]:
+    """The tables, the edition's YAML, its quoted documents, each table's rows as dicts, the warnings, and where
+    else in the course each of its register's cards appears.
 
     Every file is read and checked on its own first, and all their problems are reported together (a bare folder
     hears of every missing file at once); the checks across files follow when every file could be read.
@@ -129,6 +160,10 @@ def _read_and_check(folder: Path) -> tuple[dict, dict, list[dict], dict, list[st
                     problems.append(problem)
                     continue
                 tables[spec.name] = _collect(problems, _read_table, folder, spec, warnings)
+        register = _register(folder, edition_document, problems) if edition_document is not None else None
+        if register is not None:
+            for spec in register.specs:
+                tables[spec.name] = _collect(problems, _read_table, register.folder.parent, spec, warnings)
         if problems:
             raise EditionError(problems)
         if edition_document is None:  # _read_yaml raised already: edition.yaml is required
@@ -143,16 +178,179 @@ def _read_and_check(folder: Path) -> tuple[dict, dict, list[dict], dict, list[st
                 else [("documents", index) for index in range(len(document.value["documents"]))]
             )
         ]
-        problems = _check_edition(tables, edition_document, quoted, rosters)
+        problems = _check_edition(tables, edition_document, quoted, rosters, register)
         problems += _check_themes(edition_document, tables["events"])
         problems += _check_source_text(folder, tables["paragraphs"])
         if problems:
             raise EditionError(problems)
+        if register is not None:
+            tables = _with_register_cards(tables, register, rosters)
+        members = _course_members(folder, register.folder if register is not None else None)
+        course = _course_appearances(members, set(tables["entities"]["entity_id"]), warnings) if members else {}
         rows = {name: (_rows(frame) if frame is not None else None) for name, frame in tables.items()}
         quoted_documents = [_value_at(document.value, path) for document, path in quoted]
-        return tables, edition_document.value, quoted_documents, rows, warnings
+        return tables, edition_document.value, quoted_documents, rows, warnings, course
     finally:
         _ROWS_OF_TABLES.clear()
+
+
+# --- a register shared by the editions of a course ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Register:
+    """The folder of cards several editions share (edition.yaml's ``register``), and its tables' specs."""
+
+    folder: Path
+    specs: tuple[TableSpec, ...]
+
+    def table(self, name: str) -> str:
+        return f"{self.folder.name}/{name}"
+
+    @property
+    def entities(self) -> str:
+        return self.table("entities")
+
+
+def _register_folder(edition_folder: Path, declared: str) -> Path:
+    return (edition_folder / declared).resolve()
+
+
+def _register(folder: Path, document: YamlDocument, problems: list[str]) -> Register | None:
+    """The register edition.yaml names (a folder, relative to the edition's), or None; a problem if it is none."""
+    declared = document.value.get("register")
+    if not declared or not isinstance(declared, str):
+        return None
+    register_folder = _register_folder(folder, declared)
+    if not register_folder.is_dir() or register_folder == folder.resolve():
+        problems.append(
+            f"{document.where(('register',))}: key 'register': {declared!r} is not a folder; expected the folder of "
+            "the course's shared cards (entities.csv, sources.csv, roles.csv), relative to this edition's folder, "
+            "like '../register'"
+        )
+        return None
+    specs = tuple(dataclasses.replace(spec, name=f"{register_folder.name}/{spec.name}") for spec in REGISTER_TABLES)
+    return Register(register_folder, specs)
+
+
+def register_cards(folder: Path) -> pd.DataFrame | None:
+    """The cards of the register the edition in ``folder`` names (for ``reader mentions``), or None."""
+    declared = _declared_register(folder)
+    if not declared:
+        return None
+    register_folder = _register_folder(folder, declared)
+    spec = dataclasses.replace(TABLES_BY_NAME["entities"], name=f"{register_folder.name}/entities")
+    return read_table(register_folder.parent, spec)
+
+
+def _check_register(tables, register: Register) -> list[str]:
+    """The register on its own (ids, sources, dates), and its ids apart from the edition's own."""
+    problems = _check_keys(tables, register.specs)
+    cards, sources = tables[register.entities], tables[register.table("sources")]
+    known = {"sources": set(sources["source_id"]), "entities": set(cards["entity_id"]), "apparatus": set()}
+    problems += _check_references(tables, {}, set(), register.specs, known_ids=known)
+    problems += _check_date_ranges(tables, register.specs)
+    for row in _rows(tables["entities"]):
+        if row["entity_id"] in known["entities"]:
+            problems.append(
+                f"{_where('entities', row['line'], 'entity_id')}: {row['entity_id']!r} is also a card of the "
+                f"register {register.folder.name}; expected one card per entity (remove this one, or the register's)"
+            )
+    own_sources = set(tables["sources"]["source_id"]) | set(tables["references"]["reference_id"])
+    for row in _rows(sources):
+        if row["source_id"] in own_sources:
+            problems.append(
+                f"{_where(register.table('sources'), row['line'], 'source_id')}: {row['source_id']!r} is also a "
+                "source of this edition; expected ids unique across the register and the edition"
+            )
+    return problems
+
+
+def _with_register_cards(tables: dict, register: Register, rosters: list[TableSpec]) -> dict:
+    """The edition's tables with the register's cards it uses (mentioned, or on a roster), their roles and sources."""
+    import pandas as pd
+
+    cards = tables[register.entities]
+    used = set(tables["mentions"]["entity_id"])
+    for spec in rosters:
+        used |= set(tables[spec.name]["entity_id"])
+    cards = cards[cards["entity_id"].isin(used)]
+    # A card shows the spellings of this text ("In the telegram as"): a register's card holds every text's.
+    surfaces: dict[str, set[str]] = {}
+    for entity_id, surface in zip(tables["mentions"]["entity_id"], tables["mentions"]["surface"], strict=True):
+        surfaces.setdefault(entity_id, set()).add(surface)
+    cards = cards.assign(
+        aliases=[
+            tuple(alias for alias in aliases if any(alias in surface for surface in surfaces.get(entity_id, ())))
+            for entity_id, aliases in zip(cards["entity_id"], cards["aliases"], strict=True)
+        ]
+    )
+    roles = tables[register.table("roles")]
+    roles = roles[roles["entity_id"].isin(used)] if roles is not None else None
+    cited = {source_id for ids in cards["source_ids"] for source_id in ids}
+    if roles is not None:
+        cited |= {source_id for ids in roles["source_ids"] for source_id in ids}
+    sources = tables[register.table("sources")]
+    merged = {name: frame for name, frame in tables.items() if not name.startswith(f"{register.folder.name}/")}
+    for name, extra in (("entities", cards), ("roles", roles), ("sources", sources[sources["source_id"].isin(cited)])):
+        if extra is not None and len(extra):
+            merged[name] = pd.concat([tables[name], extra], ignore_index=True)
+    return merged
+
+
+def _course_members(folder: Path, register_folder: Path | None) -> list[Path]:
+    """The other editions of the course of ``folder``: those beside the register that name it in their edition.yaml,
+    and the register itself when it is an edition (an edition's cards may serve the course); for an edition without
+    a register, the editions beside it that take their cards from it. In name order."""
+    own = folder.resolve()
+    shared = register_folder if register_folder is not None else own
+    members = []
+    if register_folder is not None and (register_folder / "paragraphs.csv").is_file():
+        members.append(register_folder)
+    with contextlib.suppress(OSError):
+        for candidate in sorted(shared.parent.iterdir()):
+            if candidate.resolve() in (own, shared) or not candidate.is_dir():
+                continue
+            declared = _declared_register(candidate)
+            if declared and _register_folder(candidate, declared) == shared:
+                members.append(candidate)
+    return members
+
+
+REGISTER_LINE = re.compile(r"^register:[ \t]*['\"]?([^'\"#\n]+?)['\"]?[ \t]*(?:#.*)?$", re.MULTILINE)
+
+
+def _declared_register(folder: Path) -> str | None:
+    """The register an edition folder's edition.yaml names (read without a YAML parser: for keys and siblings)."""
+    path = folder / EDITION_FILE
+    if not path.is_file():
+        return None
+    try:
+        found = REGISTER_LINE.search(textfiles.read_text(path))
+    except EditionError:
+        return None
+    return found.group(1).strip() if found else None
+
+
+def _course_appearances(members: list[Path], entity_ids: set[str], warnings: list[str]) -> dict:
+    """Where else in the course each card appears: {entity_id: [(edition name, title, paragraphs)]}."""
+    appearances: dict[str, list] = {}
+    for sibling in members:
+        try:
+            mentions = read_table(sibling, TABLES_BY_NAME["mentions"])
+            title = str(textfiles.read_yaml(sibling / EDITION_FILE).value.get("title") or sibling.name)
+        except (EditionError, AttributeError) as error:
+            warnings.append(f"{sibling.name}: not read for the cards' 'Also in': {error}")
+            continue
+        if mentions is None:
+            continue
+        paragraphs: dict[str, set[int]] = {}
+        for entity_id, number in zip(mentions["entity_id"], mentions["paragraph"], strict=True):
+            if entity_id in entity_ids:
+                paragraphs.setdefault(entity_id, set()).add(int(number))
+        for entity_id, numbers in paragraphs.items():
+            appearances.setdefault(entity_id, []).append((sibling.name, title, tuple(sorted(numbers))))
+    return appearances
 
 
 def _value_at(value, path: tuple):
@@ -273,16 +471,17 @@ def read_table(folder: Path, spec: TableSpec) -> pd.DataFrame | None:
 def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None) -> pd.DataFrame | None:
     import csv  # here, not at the top: a cached edition needs neither csv, yaml nor pandas
 
-    import pandas as pd
-
     warnings = [] if warnings is None else warnings
     path = folder / spec.file_name
+    expected = [column.name for column in spec.columns]
     if not textfiles.exists(path):
         if spec.required:
             raise EditionError(
                 f"{spec.file_name}: missing from {folder}; expected a CSV file with columns "
-                + ", ".join(column.name for column in spec.columns)
+                + ", ".join(column.name for column in spec.columns if not column.may_be_absent)
             )
+        if spec.empty_if_absent:
+            return _frame(spec, [], [])
         return None
     text = textfiles.read_text(path)
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
@@ -296,8 +495,7 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
             )
         former = {old: column.name for column in spec.columns for old in column.former_names}
         header = [former.get(name.strip(), name.strip()) for name in header]
-        expected = [column.name for column in spec.columns]
-        missing = [name for name in expected if name not in header]
+        missing = [column.name for column in spec.columns if column.name not in header and not column.may_be_absent]
         if missing:
             raise EditionError(
                 f'{spec.file_name}, line 1: column "{missing[0]}" is missing; expected columns ' + ", ".join(expected)
@@ -311,7 +509,8 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
         if duplicated:
             raise EditionError(f'{spec.file_name}, line 1: column "{duplicated[0]}" appears twice')
         records, lines, problems = [], [], []
-        positions = [(column, header.index(column.name)) for column in spec.columns]
+        positions = [(column, header.index(column.name)) for column in spec.columns if column.name in header]
+        absent = {column.name: column.parse("") for column in spec.columns if column.name not in header}
         warned_columns = [(column.name, position) for column, position in positions if column.kind in ("text", "list")]
         seen_rows: dict[tuple, int] = {}
         previous_line = reader.line_num
@@ -326,7 +525,7 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
                     "(a comma inside a value needs the value in double quotes)"
                 )
                 continue
-            record = {}
+            record = dict(absent)
             for column, position in positions:
                 try:
                     record[column.name] = column.parse(cells[position])
@@ -357,8 +556,15 @@ def _read_table(folder: Path, spec: TableSpec, warnings: list[str] | None = None
         raise EditionError(f"{spec.file_name}, line {reader.line_num}: {error}; expected valid CSV") from None
     if problems:
         raise EditionError(problems)
+    return _frame(spec, records, lines)
+
+
+def _frame(spec: TableSpec, records: list[dict], lines: list[int]) -> pd.DataFrame:
+    """The table's DataFrame (every column of the spec, in its order), its rows kept for the checks."""
+    import pandas as pd
+
     # Text stays object dtype so that an empty cell is None (pandas' str dtype would make it NaN).
-    frame = pd.DataFrame(records, columns=expected, dtype=object)
+    frame = pd.DataFrame(records, columns=[column.name for column in spec.columns], dtype=object)
     frame.insert(0, "line", lines)
     whole_numbers = [column.name for column in spec.columns if column.kind in ("int", "offset")]
     frame = frame.astype({"line": "int64", **dict.fromkeys(whole_numbers, "int64")})
@@ -549,10 +755,13 @@ def _check_edition(
     metadata: YamlDocument,
     quoted: list[tuple[YamlDocument, tuple]],
     rosters: list[TableSpec],
+    register: Register | None = None,
 ) -> list[str]:
     specs = (*TABLES, *rosters)
     problems: list[str] = []
     problems += _check_keys(tables, specs)
+    if register is not None:
+        problems += _check_register(tables, register)
     paragraphs = tables["paragraphs"]
     if paragraphs is None:  # a required table: reading it raised already if it was missing
         return ["paragraphs.csv: missing; expected the text of the edition, one row per paragraph"]
@@ -561,11 +770,12 @@ def _check_edition(
         return problems
     texts = dict(zip(paragraphs["paragraph"], paragraphs["text"], strict=True))
     citable = _citable_ids(tables, problems)
-    problems += _check_references(tables, texts, citable, specs)
-    problems += _check_roster_kinds(tables, metadata)
-    problems += _check_date_ranges(tables)
+    register_cards = tables[register.entities] if register is not None else None
+    problems += _check_references(tables, texts, citable, specs, register_cards)
+    problems += _check_roster_kinds(tables, metadata, register_cards)
+    problems += _check_date_ranges(tables, TABLES)
     problems += _check_quotes(tables, texts)
-    problems += _check_aliases_and_mentions(tables, texts)
+    problems += _check_aliases_and_mentions(tables, texts, register)
     problems += _check_yaml_sources(metadata, citable)
     for document in {id(document): document for document, _ in quoted}.values():
         problems += _check_yaml_sources(document, citable)
@@ -616,14 +826,19 @@ def _citable_ids(tables, problems: list[str]) -> set[str]:
     return sources | set(references["reference_id"])
 
 
-def _check_references(tables, texts: dict[int, str], citable: set[str], specs) -> list[str]:
-    """Every id a row names must exist: sources, entities, paragraphs."""
+def _check_references(
+    tables, texts: dict[int, str], citable: set[str], specs, register_cards=None, known_ids: dict | None = None
+) -> list[str]:
+    """Every id a row names must exist: sources, entities (the edition's cards and its register's), paragraphs."""
     problems = []
-    entity_ids = set(tables["entities"]["entity_id"])
-    apparatus_ids = (
-        set(tables["notes"]["note_id"]) | set(tables["claims"]["claim_id"]) | set(tables["events"]["event_id"])
-    )
-    known_ids = {"sources": citable, "entities": entity_ids, "apparatus": apparatus_ids}
+    if known_ids is None:
+        entity_ids = set(tables["entities"]["entity_id"])
+        if register_cards is not None:
+            entity_ids |= set(register_cards["entity_id"])
+        apparatus_ids = (
+            set(tables["notes"]["note_id"]) | set(tables["claims"]["claim_id"]) | set(tables["events"]["event_id"])
+        )
+        known_ids = {"sources": citable, "entities": entity_ids, "apparatus": apparatus_ids}
     for spec in specs:
         frame = tables[spec.name]
         checked = [
@@ -655,10 +870,12 @@ def _check_references(tables, texts: dict[int, str], citable: set[str], specs) -
     return problems
 
 
-def _check_roster_kinds(tables, metadata: YamlDocument) -> list[str]:
+def _check_roster_kinds(tables, metadata: YamlDocument, register_cards=None) -> list[str]:
     """A roster that declares ``entity_kind`` lists cards of that kind only."""
     problems = []
     kinds = dict(zip(tables["entities"]["entity_id"], tables["entities"]["kind"], strict=True))
+    if register_cards is not None:
+        kinds |= dict(zip(register_cards["entity_id"], register_cards["kind"], strict=True))
     for roster in metadata.value.get("rosters") or ():
         wanted = roster.get("entity_kind")
         frame = tables.get(roster_spec(roster).name)
@@ -678,9 +895,9 @@ def _date_key(value: str) -> tuple[int, ...]:
     return tuple(int(part) for part in value.split("-"))
 
 
-def _check_date_ranges(tables) -> list[str]:
+def _check_date_ranges(tables, specs) -> list[str]:
     problems = []
-    for spec in TABLES:
+    for spec in specs:
         frame = tables[spec.name]
         if frame is None:
             continue
@@ -724,25 +941,28 @@ def _shorten(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
+def _check_aliases_and_mentions(tables, texts: dict[int, str], register: Register | None = None) -> list[str]:
+    """Each spelling on one card; the edition's own cards' spellings in its text; mentions.csv lists every mention.
+
+    A register's card may carry spellings other texts of the course use: they need not occur in this one.
+    """
     problems = []
     entities, mentions = tables["entities"], tables["mentions"]
+    cards = [("entities", row) for row in _rows(entities)]
+    if register is not None:
+        cards += [(register.entities, row) for row in _rows(tables[register.entities])]
     alias_owner: dict[str, str] = {}
-    all_aliases = {
-        alias: entity_id
-        for entity_id, aliases in zip(entities["entity_id"], entities["aliases"], strict=True)
-        for alias in aliases
-    }
+    all_aliases = {alias: row["entity_id"] for _, row in cards for alias in row["aliases"]}
     occurrences = alias_occurrences(texts, all_aliases)
     occurring = aliases_in_text(texts, all_aliases, occurrences)
-    for row in _rows(entities):
+    for table, row in cards:
         for alias in row["aliases"]:
             if alias in alias_owner and alias_owner[alias] != row["entity_id"]:
                 problems.append(
-                    f"{_where('entities', row['line'], 'aliases')}: {alias!r} is also an alias of "
+                    f"{_where(table, row['line'], 'aliases')}: {alias!r} is also an alias of "
                     f"{alias_owner[alias]!r}; expected each spelling on one card"
                 )
-            elif alias not in occurring:
+            elif alias not in occurring and table == "entities":
                 problems.append(
                     f"{_where('entities', row['line'], 'aliases')}: {alias!r} does not occur in the "
                     "text; expected spellings used in the text"
@@ -750,9 +970,7 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
             alias_owner[alias] = row["entity_id"]
     if problems:
         return problems
-    aliases_of = {
-        entity_id: set(aliases) for entity_id, aliases in zip(entities["entity_id"], entities["aliases"], strict=True)
-    }
+    aliases_of = {row["entity_id"]: set(row["aliases"]) for _, row in cards}
     recorded = set()
     for row in _rows(mentions):
         where = _where("mentions", row["line"])
@@ -780,7 +998,7 @@ def _check_aliases_and_mentions(tables, texts: dict[int, str]) -> list[str]:
         recorded.add((row["paragraph"], row["start"], row["end"], row["entity_id"]))
     if problems:
         return problems
-    kinds = dict(zip(entities["entity_id"], entities["kind"], strict=True))
+    kinds = {row["entity_id"]: row["kind"] for _, row in cards}
     for span in find_mentions(texts, alias_owner, kinds, occurrences):
         if (span.paragraph, span.start, span.end, span.entity_id) not in recorded:
             problems.append(

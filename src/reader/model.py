@@ -42,6 +42,15 @@ class Role:
 
 
 @dataclass(frozen=True)
+class Appearance:
+    """Where else in the course a card of the shared register appears: another edition and its paragraphs."""
+
+    edition_name: str
+    title: str
+    paragraphs: tuple[int, ...]
+
+
+@dataclass(frozen=True)
 class Entity:
     entity_id: str
     kind: str
@@ -55,6 +64,7 @@ class Entity:
     source_ids: tuple[str, ...]
     roles: tuple[Role, ...] = ()
     paragraphs: tuple[int, ...] = ()
+    elsewhere: tuple[Appearance, ...] = ()  # the other editions of the course that name it (a register's card)
 
 
 @dataclass(frozen=True)
@@ -243,11 +253,15 @@ class Edition:
         excerpt_data: dict | None = None,
         rows: dict | None = None,
         documents_data: list[dict] | None = None,
+        course: dict[str, list] | None = None,
     ):
         """``rows``: each table's rows as dicts, when the loader has them already (else they come from ``tables``).
 
         ``documents_data``: the quoted documents (``excerpt_data`` is the one of an edition with a single one).
+        ``course``: for the cards of a shared register, the other editions that name them, as
+        ``{entity_id: [(edition name, title, paragraphs)]}``.
         """
+        self._course = course or {}
         self.folder = folder
         self.metadata = metadata
         documents_data = list(documents_data or ([excerpt_data] if excerpt_data else []))
@@ -422,6 +436,7 @@ class Edition:
                     **entity.__dict__,
                     "roles": tuple(roles_by_entity.get(entity.entity_id, ())),
                     "paragraphs": tuple(sorted(paragraphs_by_entity.get(entity.entity_id, ()))),
+                    "elsewhere": tuple(Appearance(*item) for item in self._course.get(entity.entity_id, ())),
                 }
             )
             for entity in _records(tables["entities"], Entity)

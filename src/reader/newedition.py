@@ -57,7 +57,7 @@ def edition_files(text: str, title: str) -> dict[str, str]:
         "edition.yaml": EDITION_TEMPLATE.format(title=json.dumps(" ".join(title.split()), ensure_ascii=False)),
     }
     for spec in TABLES:
-        header = [column.name for column in spec.columns]
+        header = [column.name for column in spec.columns if not column.may_be_absent]  # a web page's columns: add them
         if spec.name == "paragraphs":
             files[spec.file_name] = _csv(
                 header, [[number, paragraph] for number, paragraph in enumerate(paragraphs, 1)]

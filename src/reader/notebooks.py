@@ -30,7 +30,6 @@ KIND_HEADINGS = {
     "concept": "Concepts",
     "event": "Events",
 }
-LOAD = "import reader\n\nedition = reader.load()"
 
 DEFAULTS = {
     1: (
@@ -267,13 +266,35 @@ def _numbers(arguments: list[str], edition: Edition) -> list[int]:
     return numbers
 
 
+def edition_argument(edition: Edition) -> str:
+    """How a notebook names its edition: nothing for the default one, a bundled one by name, any other by path.
+
+    Read from ``editions.yaml`` (not from READER_EDITION), so that the same edition gives the same notebooks.
+    """
+    from reader.paths import data_root, default_edition_name, listed_editions
+
+    folder = edition.folder.resolve()
+    try:
+        if folder == (data_root() / default_edition_name()).resolve():
+            return ""
+        if any(folder == listed.resolve() for listed in listed_editions()):
+            return json.dumps(folder.name, ensure_ascii=False)
+    except EditionError:
+        pass
+    return json.dumps(str(folder), ensure_ascii=False)
+
+
 def _directive(edition: Edition, name: str, arguments: list[str]) -> list[Cell]:
     """The cells a directive stands for (ValueError, said for a teacher, if it cannot be one)."""
+    which = edition_argument(edition)
     simple = {
-        "load": LOAD,
+        "load": f"import reader\n\nedition = reader.load({which})",
         "about": "reader.panels.about(edition)",
-        "open": "reader.open()",
-        "app": "import reader\n\nreader.open(class_mode=True)",
+        "open": f"reader.open({which})",
+        # The default edition's app is the one `reader app` serves: a choice of text when the course has several.
+        "app": f"import reader\n\nreader.open({which}, class_mode=True)"
+        if which
+        else "import reader\n\nreader.open_course(class_mode=True)",
         "claims-by-verdict": "reader.panels.claims_by_verdict(edition)",
         "top-mentions": 'edition.mentions["entity_id"].value_counts().head(10)',
         "chronology-widget": "reader.widgets.Chronology(edition)",

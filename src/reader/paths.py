@@ -25,8 +25,9 @@ def data_root() -> Path:
 def default_edition_path() -> Path:
     """The edition ``reader.load()`` opens when given no path."""
     override = os.environ.get("READER_EDITION")
-    if override:
-        return Path(override).expanduser().resolve()
+    if override:  # a folder, or the name of a bundled edition
+        folder = Path(override).expanduser()
+        return (folder if os.path.lexists(folder) else bundled_edition(override) or folder).resolve()
     root = data_root()
     index_path = root / EDITIONS_INDEX
     from reader.errors import EditionError
@@ -78,3 +79,25 @@ def _read_index(index_path: Path) -> dict:
     if default in (".", "..") or "/" in default or "\\" in default:
         raise EditionError(f"{document.where(('default',))}: {default!r} is not a folder name; expected one")
     return document.value
+
+
+def bundled_edition(name: str) -> Path | None:
+    """The folder of the edition ``editions.yaml`` lists under ``name`` (a folder name), or None."""
+    from reader.errors import EditionError
+
+    if not name or "/" in name or "\\" in name or name in (".", ".."):
+        return None
+    try:
+        return next((folder for folder in listed_editions() if folder.name == name), None)
+    except EditionError:
+        return None
+
+
+def edition_folder(argument: str | Path | None) -> Path:
+    """The folder an edition argument names: a folder, else the name of a bundled edition, else the default."""
+    if argument is None:
+        return default_edition_path()
+    folder = Path(argument).expanduser()
+    if not os.path.lexists(folder) and isinstance(argument, str):
+        return bundled_edition(argument) or folder
+    return folder

@@ -3,6 +3,7 @@
 Every string from the edition goes through :func:`reader.escaping.escape` here, and only here.
 """
 
+import base64
 from dataclasses import dataclass
 
 from reader.escaping import escape, field, safe_url
@@ -268,7 +269,9 @@ def _dates(start: str | None, end: str | None) -> str:
 def entity_card_html(entity: Entity, edition: Edition) -> str:
     language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
     original = (
-        f' <span{language} class="reader-ru">({field(entity.original_name)})</span>' if entity.original_name else ""
+        f' <span{language} class="reader-original-name">({field(entity.original_name)})</span>'
+        if entity.original_name
+        else ""
     )
     kind = escape(edition.text_kind)
     spellings = ", ".join(f"“{field(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
@@ -276,12 +279,23 @@ def entity_card_html(entity: Entity, edition: Edition) -> str:
     roles = "".join(f"<li>{field(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
     wikidata = f'<p><span class="reader-label">Wikidata:</span> {field(entity.wikidata)}</p>' if entity.wikidata else ""
     paragraphs = ", ".join(f"¶{number}" for number in entity.paragraphs) or "none"
+    elsewhere = (
+        '<p class="reader-elsewhere"><span class="reader-label">Also in:</span> '
+        + "; ".join(
+            f"<cite>{field(place.title)}</cite> " + ", ".join(f"¶{number}" for number in place.paragraphs)
+            for place in entity.elsewhere
+        )
+        + "</p>"
+        if entity.elsewhere
+        else ""
+    )
     return (
         f'<div class="reader-card reader-kind-{entity.kind} {NO_MATH}"><h3>{field(entity.name)}{original}</h3>'
         f'<p class="reader-tag">{field(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
         f"<p>{field(entity.summary)}</p>"
         f'<p><span class="reader-label">In the {kind} as:</span> {spellings}</p>'
         f'<p><span class="reader-label">Mentioned in:</span> {paragraphs}</p>'
+        + elsewhere
         + (f'<div><span class="reader-label">Roles{period}:</span><ul>{roles}</ul></div>' if roles else "")
         + wikidata
         + sources_html(entity.source_ids, edition)
@@ -703,12 +717,15 @@ def notes_status_html(
     not_saved: str | None = None,
     exported_to=None,
     export_failed: str | None = None,
+    in_browser: bool = False,
+    download: tuple[str, str] | None = None,
 ) -> str:
     """The notes panel's status line: warnings about the notes file, then whether the notes are saved.
 
     No server path is shown to students (the teacher guide says where notes live); an export names only its file.
     ``not_saved`` (why the last save failed) replaces the reassurance that notes are saved: the student must not
-    believe a note is kept on disk when it is not.
+    believe a note is kept on disk when it is not. ``in_browser`` (a static site) says plainly that the notes live in
+    this browser only; there ``download`` (file name, Markdown) turns an export into a link that saves the file.
     """
     lines = "".join(f'<p class="reader-warning" role="alert">{escape(message)}</p>' for message in warnings)
     if not_saved:
@@ -720,6 +737,11 @@ def notes_status_html(
         return (
             lines + f'<p class="reader-warning" role="alert">Your notes were NOT exported: {escape(export_failed)}.</p>'
         )
+    if exported_to is not None and download is not None:  # in the browser: the file is offered for download
+        return lines + (
+            '<span class="reader-saved" aria-live="polite">Your notes are ready: '
+            f"{download_link_html(download[0], download[1], 'Download my notes (Markdown)')}</span>"
+        )
     if exported_to is not None:
         name = getattr(exported_to, "name", str(exported_to))
         return lines + (
@@ -727,8 +749,25 @@ def notes_status_html(
             "beside your notes</span>"
         )
     when = f" — last saved {escape(last_saved)} UTC" if last_saved else ""
+    if in_browser:
+        return lines + (
+            '<p class="reader-browser-notice" role="note"><strong>Your notes live in this browser only</strong>, on '
+            "this computer: another computer or browser will not show them, and clearing this browser's data "
+            "deletes them. Use “Export my notes” to keep a copy or hand them in.</p>"
+            f'<span class="reader-saved" aria-live="polite">Notes saved{when}, in this browser. Notes are saved as '
+            "you type.</span>"
+        )
     return (
         lines + f'<span class="reader-saved" aria-live="polite">Notes saved{when}. Notes are saved as you type.</span>'
+    )
+
+
+def download_link_html(file_name: str, text: str, label: str) -> str:
+    """A link that hands ``text`` to the student as a file (a data: URL: no server, works offline)."""
+    encoded = base64.b64encode(text.encode("utf-8")).decode("ascii")
+    return (
+        f'<a class="reader-download" download="{escape(file_name)}" '
+        f'href="data:text/markdown;charset=utf-8;base64,{encoded}">{escape(label)}</a>'
     )
 
 
@@ -759,7 +798,14 @@ def entity_text(entity: Entity) -> str:
     ]
     lines += [f"  {role.role} ({_plain_dates(role.start, role.end)})" for role in entity.roles]
     lines.append("Mentioned in: " + (", ".join(f"¶{number}" for number in entity.paragraphs) or "none"))
+    if entity.elsewhere:
+        lines.append("Also in: " + "; ".join(place_text(place.title, place.paragraphs) for place in entity.elsewhere))
     return "\n".join(lines)
+
+
+def place_text(title: str, paragraphs) -> str:
+    """Another edition of the course and its paragraphs, as a card names them: 'Title ¶2, ¶5'."""
+    return f"{title} " + ", ".join(f"¶{number}" for number in paragraphs)
 
 
 def _plain_dates(start: str | None, end: str | None) -> str:
@@ -812,3 +858,44 @@ def roster_text(roster: Roster, edition: Edition) -> str:
             for row in roster.rows
         ]
     )
+
+
+# --- the static site's own pages (reader site) ------------------------------------------------------------------
+
+
+def _site_page(title: str, head: str, body: str) -> str:
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        f"<title>{escape(title)}</title>\n{head}"
+        "<style>body{font:17px/1.5 system-ui,sans-serif;max-width:44em;margin:2em auto;padding:0 1em;color:#222}"
+        "a{color:#0b5394}a:focus-visible{outline:3px solid #0b5394;outline-offset:2px}</style>\n"
+        f"</head>\n<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
+    )
+
+
+def site_index_html(title: str, app_url: str) -> str:
+    """The site's front page: straight on to the reader app (the REPL with code hidden), with links if it cannot."""
+    url = escape(app_url)
+    body = (
+        f"<h1>{escape(title)}</h1>\n"
+        f'<p><a href="{url}">Open the reader</a> (it starts in this browser: the first time takes a few seconds).</p>\n'
+        f'<p><a href="notebooks.html">The notebooks</a> (in JupyterLab, in this browser).</p>\n'
+    )
+    # JupyterLite's pages read their settings from the root page too: it must carry this (empty) element.
+    config = '<script id="jupyter-config-data" type="application/json" data-jupyter-lite-root=".">{}</script>\n'
+    return _site_page(title, f'<meta http-equiv="refresh" content="0; url={url}">\n{config}', body)
+
+
+def site_notebooks_html(title: str, notebooks: list[str]) -> str:
+    """The list of the edition's notebooks, each opened in JupyterLite's JupyterLab."""
+    items = "".join(
+        f'<li><a href="lab/index.html?path={escape(name)}">{escape(name.removesuffix(".ipynb"))}</a></li>\n'
+        for name in notebooks
+    )
+    body = (
+        f"<h1>{escape(title)}: the notebooks</h1>\n<ul>\n{items}</ul>\n"
+        "<p>They run in this browser. What you change in them is kept in this browser only.</p>\n"
+        '<p><a href="index.html">Back to the reader</a></p>\n'
+    )
+    return _site_page(f"{title}: the notebooks", "", body)

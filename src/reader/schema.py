@@ -6,6 +6,7 @@ and warnings for what a browser or JupyterLab would misread (unclosed bidirectio
 """
 
 import calendar
+import dataclasses
 import re
 import unicodedata
 from collections.abc import Callable
@@ -125,6 +126,7 @@ class Column:
     kind: str = "text"  # text, id, int, offset, date, url, qid, enum, ref, refs, paragraphs, list
     required: bool = True
     former_names: tuple[str, ...] = ()  # older names of the column, still read (a file written before a rename)
+    may_be_absent: bool = False  # the header may leave the column out (then every row's value is empty)
     allowed: tuple[str, ...] = ()
     target: str = ""  # for ref/refs: the table whose ids it names ("sources" means sources or references)
     essay_words: bool = False  # the essay's own words, copied exactly (left alone by the hostile test fixture)
@@ -264,6 +266,7 @@ class TableSpec:
     required: bool = True
     date_ranges: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     unique: tuple[str, ...] = ()  # columns that together name a row once (a table without a key)
+    empty_if_absent: bool = False  # an optional file that, when absent, is an empty table (not None)
 
     @property
     def file_name(self) -> str:
@@ -286,12 +289,15 @@ TABLES: tuple[TableSpec, ...] = (
             Column("date_as_printed", required=False),
             Column("title"),
             Column("url", "url", required=False),
-            Column("retrieved", "date", required=False),
-            Column("cited_as", required=False),
+            # What a web page's reference list gives: a text without one leaves these columns out.
+            Column("retrieved", "date", required=False, may_be_absent=True),
+            Column("cited_as", required=False, may_be_absent=True),
             Column("note", required=False),
             Column("source_ids", "refs", required=False, target="sources"),
         ),
         key="reference_id",
+        required=False,  # a text without a reference list has no references.csv
+        empty_if_absent=True,
     ),
     TableSpec(
         "sources",
@@ -405,6 +411,12 @@ TABLES = (
 )
 
 TABLES_BY_NAME = {table.name: table for table in TABLES}
+# A register: the cards several editions of a course share, with their roles and the sources they cite.
+REGISTER_TABLES: tuple[TableSpec, ...] = (
+    TABLES_BY_NAME["entities"],
+    dataclasses.replace(TABLES_BY_NAME["roles"], required=False),
+    TABLES_BY_NAME["sources"],
+)
 
 
 # --- the YAML files ---------------------------------------------------------------------------------------------
@@ -485,6 +497,7 @@ EDITION_KEYS: tuple[Key, ...] = (
     Key("roles_period"),
     Key("search_example"),
     Key("rosters", "list", keys=ROSTER_KEYS),
+    Key("register"),  # the folder of cards the editions of a course share, relative to the edition's folder
     Key(
         "rights",
         "mapping",

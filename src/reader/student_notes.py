@@ -25,6 +25,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from reader.atomic_files import exclusive_lock, remove_stale_temporaries, resolved_target, write_atomically
+from reader.site import browser
 
 FORMAT_VERSION = 1
 JUDGEMENTS = ("supported", "doubtful", "wrong", "opinion")
@@ -55,8 +56,8 @@ class NotesSaveError(OSError):
 
 
 def default_notes_path(edition_name: str) -> Path:
-    """``~/reader-notes/<edition>.json``, or the folder named by READER_NOTES_DIR."""
-    folder = os.environ.get(NOTES_DIRECTORY_VARIABLE) or Path.home() / "reader-notes"
+    """``~/reader-notes/<edition>.json``, or the folder named by READER_NOTES_DIR (in a static site: the browser's)."""
+    folder = os.environ.get(NOTES_DIRECTORY_VARIABLE) or browser.browser_notes_folder() or Path.home() / "reader-notes"
     return Path(folder).expanduser() / f"{edition_name}.json"
 
 
@@ -219,6 +220,36 @@ class StudentNotes:
             )
         self._save(SETTINGS_SECTION, name, {"value": value, "updated": _now()})
 
+    def save_entries(
+        self, paragraph_notes: dict[int, str] | None = None, judgements: dict[str, tuple[str, str]] | None = None
+    ) -> bool:
+        """Save several notes and judgements (``claim_id: (judgement, reason)``) in one write; False if none changed.
+
+        Used to bring a class's local copy up to date from the class store. Raises :class:`NotesSaveError` like
+        :meth:`set_note`.
+        """
+        stamp = _now()
+        changes: dict[tuple[str, str], dict] = {}
+        for paragraph, text in (paragraph_notes or {}).items():
+            if self.note(paragraph) != text:
+                changes["paragraph_notes", str(paragraph)] = {"text": text, "updated": stamp}
+        for claim_id, (judgement, reason) in (judgements or {}).items():
+            if judgement not in JUDGEMENTS:
+                raise ValueError(f"judgement {judgement!r}; expected one of {', '.join(JUDGEMENTS)}")
+            known = self.judgement(claim_id) or {}
+            if (known.get("judgement"), known.get("reason")) != (judgement, reason):
+                changes["judgements", claim_id] = {"judgement": judgement, "reason": reason, "updated": stamp}
+        if not changes:
+            return False
+        self._save_changes(changes)
+        return True
+
+    @property
+    def kept_in_browser(self) -> bool:
+        """True in a static site: the notes live in this browser's storage only (the student must be told)."""
+        folder = browser.browser_notes_folder()
+        return folder is not None and self.path.parent == folder
+
     @property
     def unsaved(self) -> int:
         """How many changes are kept in memory only, because saving them failed."""
@@ -235,9 +266,13 @@ class StudentNotes:
             yield
 
     def _save(self, section: str, key: str, value: dict) -> None:
-        """Apply the change (and any earlier unsaved ones) to the newest file on disk and write it, under the lock."""
-        self._pending[section, key] = value
-        self._data.setdefault(section, {})[key] = value
+        self._save_changes({(section, key): value})
+
+    def _save_changes(self, changes: dict[tuple[str, str], dict]) -> None:
+        """Apply the changes (and any earlier unsaved ones) to the newest file on disk and write it, under the lock."""
+        for (section, key), value in changes.items():
+            self._pending[section, key] = value
+            self._data.setdefault(section, {})[key] = value
         try:
             with self._locked():
                 data = self._read()
@@ -249,7 +284,7 @@ class StudentNotes:
             raise NotesSaveError(self.path, error) from error
         self._data = data
         self._pending.clear()
-        self.last_saved = value["updated"]
+        self.last_saved = max(value["updated"] for value in changes.values())
 
     # export -----------------------------------------------------------------------------------------------
 

@@ -255,3 +255,22 @@ def open_voila_app(page, server: Server) -> None:
     """Open the app as a student does: its one page, until the reader is on screen."""
     page.goto(server.url("/"), wait_until="domcontentloaded")
     page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=PAGE_READY_MS)
+
+
+# --- the static site (reader site) ----------------------------------------------------------------------------
+
+# A cold start in the browser (Pyodide, the kernel's wheels, the reader) takes tens of seconds on a loaded machine.
+SITE_READY_MS = 240_000
+
+
+def start_static_site(site: Path, home: Path) -> Server:
+    """A plain static server (Python's http.server) for a folder ``reader site`` built: what any web host does."""
+    port = free_port()
+    command = [sys.executable, "-m", "http.server", str(port), "--bind", "127.0.0.1", "--directory", str(site)]
+    return Server(command, port, "", home, "/index.html")
+
+
+def open_static_site(page, server: Server) -> None:
+    """Open the site's front page as a student does, until the reader (running in the page) shows its paragraph."""
+    page.goto(server.url("/"), wait_until="domcontentloaded")
+    page.wait_for_selector(".reader-app .reader-paragraph .reader-text", timeout=SITE_READY_MS)

@@ -3,6 +3,7 @@
 from reader.widgets.app import ReaderApp
 from reader.widgets.chronology import Chronology
 from reader.widgets.claims_panel import ClaimsPanel
+from reader.widgets.edition_picker import EditionPicker
 from reader.widgets.entity_cards import EntityCards
 from reader.widgets.excerpt_view import ExcerptView
 from reader.widgets.notes_panel import NotesPanel
@@ -13,6 +14,7 @@ from reader.widgets.search_view import SearchView
 __all__ = [
     "Chronology",
     "ClaimsPanel",
+    "EditionPicker",
     "EntityCards",
     "ExcerptView",
     "NotesPanel",

@@ -9,6 +9,7 @@ from traitlets import Bool, dlink, link, observe
 
 from reader import render
 from reader.model import Edition
+from reader.site import browser
 from reader.widgets.base import (
     ParagraphView,
     ReaderView,
@@ -54,6 +55,7 @@ class ReaderApp(ParagraphView):
         notes=None,
         judge_first: bool = False,
         teacher: bool = False,
+        notes_download: bool = False,
         **kwargs,
     ):
         self.edition = edition
@@ -63,13 +65,16 @@ class ReaderApp(ParagraphView):
         self.paragraph_reader = ParagraphReader(
             edition, paragraph_number, notes=notes, judge_first=judge_first, standalone=False
         )
-        self.notes_panel = NotesPanel(edition, notes, paragraph_number) if notes is not None else None
+        self.notes_panel = (
+            NotesPanel(edition, notes, paragraph_number, download=notes_download) if notes is not None else None
+        )
         # A tab's view is built when the tab is first opened (or used from code): the app starts with the
         # paragraph and its cards only, so a page, a Voilà app and a classroom of kernels start lighter.
         self._views: dict[str, ReaderView] = {}
         self._tab_boxes = [widgets.VBox(layout=shared_layout()) for _ in TAB_TITLES]
         self.tabs = widgets.Tab(children=self._tab_boxes, titles=TAB_TITLES, layout=shared_layout())
         self._tab_link: dlink | None = None
+        self._open_elsewhere_callbacks: list = []
         self.excerpt_button = widgets.Button(
             description="Open the quoted document",
             tooltip="Show the document this paragraph quotes",
@@ -119,6 +124,10 @@ class ReaderApp(ParagraphView):
         self.side_panel.add_class("reader-side")
         room = widgets.Box([reading.text_column, self.side_panel], layout=shared_layout())
         room.add_class("reader-room")
+        if (
+            browser.in_browser()
+        ):  # a static site shows the app alone: its stylesheet hides the console's prompt around it
+            self.add_class("reader-in-browser")
         self.children = [
             stylesheet(),
             html(render.title_html(edition)),
@@ -157,6 +166,8 @@ class ReaderApp(ParagraphView):
         number = self.paragraph_number
         if title == "Cards":
             view = EntityCards(self.edition, number)
+            for callback in self._open_elsewhere_callbacks:
+                view.on_open_elsewhere(callback)
         elif title == "Chronology":
             view = Chronology(self.edition, number)
         elif title == "Quoted document":
@@ -172,6 +183,18 @@ class ReaderApp(ParagraphView):
             view.on_open_event(self.open_event)
         view.on_go_to_paragraph(self.go_to)
         return view
+
+    def add_beside_claims(self, widget) -> None:
+        """Show ``widget`` in the side panel just below the claims (the class's judgements, in a class)."""
+        children = list(self.side_panel.children)
+        children.insert(children.index(self.paragraph_reader.claims_panel) + 1, widget)
+        self.side_panel.children = children
+
+    def on_open_elsewhere(self, callback) -> None:
+        """``callback(edition_name, paragraph_number, entity_id)`` when a card's "Also in" asks for another edition."""
+        self._open_elsewhere_callbacks.append(callback)
+        if "Cards" in self._views:
+            self._views["Cards"].on_open_elsewhere(callback)
 
     def go_to(self, number: int) -> None:
         """Go to a paragraph from the apparatus ("Go to ¶5"): the paragraph is brought into view and focused."""

@@ -21,7 +21,10 @@ class Chronology(ParagraphView):
         used = {event.theme for event in edition.all_events()}
         shapes = {theme.label: theme.shape for theme in edition.themes if theme.label in used}
         self.all_themes = tuple(shapes)
-        first_year, last_year = edition.year_span or (0, 0)  # (0, 0): an edition without events
+        first_year, last_year = edition.year_span or (0, 0)  # (0, 0): an edition without events or years
+        # The years to choose from: the span shown at first (edition.yaml's, else the events'), and every event's.
+        event_years = [int(event.start[:4]) for event in edition.all_events()]
+        year_options = list(range(min([first_year, *event_years]), max([last_year, *event_years]) + 1))
         self.theme_filter = widgets.SelectMultiple(
             options=[(f"{theme} ({shape})", theme) for theme, shape in shapes.items()],
             value=self.all_themes,
@@ -31,7 +34,6 @@ class Chronology(ParagraphView):
         )
         # Two native selects rather than a range slider: each has a label a screen reader announces.
         self.year_range = (first_year, last_year)
-        year_options = list(range(first_year, last_year + 1)) if edition.all_events() else [0]
         self.from_year = widgets.Dropdown(
             options=year_options,
             value=first_year,
@@ -139,6 +141,9 @@ class Chronology(ParagraphView):
             self.only_paragraph.value = False
             self.themes = self.all_themes
             self.years = self.year_range
+        year = int(self.edition.event(event_id).start[:4])
+        if not self.years[0] <= year <= self.years[1]:  # outside the span edition.yaml sets: widened to show it
+            self.years = (min(self.years[0], year), max(self.years[1], year))
         self.event_choice.value = event_id
 
     @observe("event_id")

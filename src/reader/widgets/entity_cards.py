@@ -5,7 +5,7 @@ from ipywidgets.widgets.widget_description import DescriptionStyle
 from traitlets import Unicode, observe
 
 from reader import render
-from reader.model import Edition
+from reader.model import Appearance, Edition
 from reader.widgets.base import GoButtons, ParagraphView, RecentCache, html, shared_layout, shared_style
 
 
@@ -27,11 +27,17 @@ class EntityCards(ParagraphView):
         self.choice.observe(self._on_choice, names="value")
         self.card_view = html()
         self.go_buttons = GoButtons(lambda number: self._go_to_paragraph(number))
+        # "Also in": a button to each other edition of the course that names the card, made only when something can
+        # open one (on_open_elsewhere) and the edition's cards have such places: otherwise no widget at all.
+        self.elsewhere_buttons: widgets.HBox | None = None
+        self._elsewhere_made: dict[tuple[str, int, str | None], widgets.Button] = {}
+        self._open_elsewhere_callbacks: list = []
         super().__init__(paragraph_number=paragraph_number, **kwargs)
         self.add_class("reader-entity-cards")
+        self.card_box = widgets.VBox([self.card_view, self.go_buttons], layout=shared_layout())
         self.children = [
             widgets.HBox(
-                [self.choice, widgets.VBox([self.card_view, self.go_buttons], layout=shared_layout())],
+                [self.choice, self.card_box],
                 layout=shared_layout(flex_flow="row wrap"),
             ),
         ]
@@ -75,16 +81,47 @@ class EntityCards(ParagraphView):
             self.choice.value = change["new"]
         self._show_card()
 
+    def on_open_elsewhere(self, callback) -> None:
+        """``callback(edition_name, paragraph_number, entity_id)`` when a student opens a card's place in another
+        edition (the card's entity is the one to show there)."""
+        self._open_elsewhere_callbacks.append(callback)
+        if self.elsewhere_buttons is None and any(entity.elsewhere for entity in self.edition.all_entities()):
+            self.elsewhere_buttons = widgets.HBox(layout=shared_layout(flex_flow="row wrap"))
+            self.card_box.children = [*self.card_box.children, self.elsewhere_buttons]
+        self._show_card()
+
+    def _elsewhere_button(self, place: Appearance) -> widgets.Button:
+        """The button to ``place`` for the card shown, made once per place and card, then reused."""
+        key = (place.edition_name, place.paragraphs[0], self.entity_id)
+        if key not in self._elsewhere_made:
+            button = widgets.Button(
+                description=f"Open {render.place_text(place.title, place.paragraphs[:1])}",
+                tooltip=f"Open {place.title} at ¶{place.paragraphs[0]}",
+                layout=widgets.Layout(width="auto"),
+            )
+            button.on_click(lambda _button, key=key: self._open_elsewhere(*key))
+            self._elsewhere_made[key] = button
+        return self._elsewhere_made[key]
+
+    def _open_elsewhere(self, edition_name: str, paragraph_number: int, entity_id: str) -> None:
+        for callback in self._open_elsewhere_callbacks:
+            callback(edition_name, paragraph_number, entity_id)
+
     def _show_card(self) -> None:
         if self.entity_id is None:
             self.card_view.value = render.empty_html("This paragraph names no entity.")
             self.go_buttons.show(())
+            if self.elsewhere_buttons is not None:
+                self.elsewhere_buttons.children = []
             return
         entity = self.edition.entity(self.entity_id)
         self.card_view.value = self._card_cache.get_or_make(
             self.entity_id, lambda: render.entity_card_html(entity, self.edition)
         )
         self.go_buttons.show(entity.paragraphs, around=self.paragraph_number)
+        if self.elsewhere_buttons is not None:
+            places = entity.elsewhere if self._open_elsewhere_callbacks else ()
+            self.elsewhere_buttons.children = [self._elsewhere_button(place) for place in places if place.paragraphs]
 
     def entity_shown_on(self, paragraph_number: int) -> str | None:
         """The entity whose card this view shows on ``paragraph_number`` (now, or once it moves there)."""

@@ -1,9 +1,11 @@
 """The student's own note on the current paragraph, saved as they type, exported to Markdown on request."""
 
+from typing import Any
+
 import ipywidgets as widgets
 from traitlets import observe
 
-from reader import render
+from reader import render, render_classroom
 from reader.model import Edition
 from reader.student_notes import StudentNotes
 from reader.widgets.base import ParagraphView, button, failure_reason, html, shared_layout
@@ -17,9 +19,12 @@ class NotesPanel(ParagraphView):
     tries again to save every note not yet saved.
     """
 
-    def __init__(self, edition: Edition, notes: StudentNotes, paragraph_number: int = 1, **kwargs):
+    def __init__(
+        self, edition: Edition, notes: StudentNotes, paragraph_number: int = 1, download: bool = False, **kwargs
+    ):
         self.edition = edition
         self.notes = notes
+        self.download = download  # in a class app the notes are on the server: the student downloads them
         self._unsaved: dict[int, str] = {}  # paragraph number -> note text whose save failed
         self._not_saved: str | None = None  # why the last save failed, until one succeeds
         self.field = widgets.Textarea(
@@ -30,8 +35,10 @@ class NotesPanel(ParagraphView):
             layout=shared_layout(width="100%", height="6em"),
         )
         self.status = html()
-        self.export_button = button(
-            "Export my notes (Markdown)", "Write all your notes and judgements to a Markdown file"
+        self.export_button = (
+            button("Download my notes (Markdown)", "Download all your notes and judgements as a Markdown file")
+            if download
+            else button("Export my notes (Markdown)", "Write all your notes and judgements to a Markdown file")
         )
         self.export_button.on_click(lambda _button: self.export())
         self._loading = False
@@ -42,6 +49,8 @@ class NotesPanel(ParagraphView):
             widgets.HBox([self.export_button, self.status], layout=shared_layout(flex_flow="row wrap")),
         ]
         self.field.observe(self._on_edit, names="value")
+        if hasattr(notes, "on_status"):  # a class's notes are sent in the background: say when they arrive
+            notes.on_status(lambda _status: setattr(self.status, "value", self._status()))
         self._load()
 
     @observe("paragraph_number")
@@ -61,7 +70,21 @@ class NotesPanel(ParagraphView):
         self.status.value = self._status(warnings=self.notes.warnings)
 
     def _status(self, **extra) -> str:
-        return render.notes_status_html(last_saved=self.notes.last_saved, not_saved=self._not_saved, **extra)
+        if hasattr(self.notes, "on_status"):  # notes kept by the class: where they are, never a path on the server
+            class_notes: Any = self.notes  # reader.classroom.client.ClassNotes
+            delivery = class_notes.status
+            return (extra.get("download_link") or "") + render_classroom.class_notes_status_html(
+                delivery.message,
+                alert=bool(delivery.rejected or delivery.unreachable_since is not None),
+                not_saved=self._not_saved,
+            )
+        extra.pop("download_link", None)
+        return render.notes_status_html(
+            last_saved=self.notes.last_saved,
+            not_saved=self._not_saved,
+            in_browser=self.notes.kept_in_browser,
+            **extra,
+        )
 
     def _on_edit(self, change) -> None:
         if self._loading:
@@ -82,13 +105,30 @@ class NotesPanel(ParagraphView):
         self._not_saved = None
 
     def export(self):
-        """Write the notes to Markdown beside the notes file; the path, or None if it could not be written."""
+        """Write the notes to Markdown beside the notes file; the path, or None if it could not be written.
+
+        In the browser (a static site) the file is also offered as a download: the browser's storage is not a
+        folder the student can open.
+
+        With ``download``, a link that downloads them from the page instead (None returned)."""
+        if self.download:
+            link = render_classroom.download_link_html(
+                f"my-notes-{self.edition.name}.md",
+                self.notes.to_markdown(self.edition),
+                "text/markdown",
+                "Your notes are ready: download them (Markdown)",
+            )
+            self.status.value = self._status(download_link=link)
+            return None
         try:
             path = self.notes.export_markdown(self.edition)
         except OSError as error:
             self.status.value = self._status(export_failed=failure_reason(error))
             return None
-        self.status.value = self._status(exported_to=path)
+        download = (
+            (path.name, self.notes.to_markdown(self.edition)) if getattr(self.notes, "kept_in_browser", False) else None
+        )
+        self.status.value = self._status(exported_to=path, download=download)
         return path
 
     def text(self) -> str:

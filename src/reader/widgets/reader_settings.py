@@ -26,7 +26,8 @@ class ReaderSettings(widgets.HBox):
 
     def __init__(self, notes=None, **kwargs):
         self.notes = notes
-        stored = notes.reader_settings() if notes is not None else {}
+        self._keeps_settings = hasattr(notes, "set_reader_setting")
+        stored = notes.reader_settings() if self._keeps_settings else {}
         self.status = html()  # before the stored settings are set: a failed save is reported here
         super().__init__(layout=shared_layout(flex_flow="row wrap", align_items="center"), **{**stored, **kwargs})
         self.add_class("reader-settings")
@@ -52,7 +53,7 @@ class ReaderSettings(widgets.HBox):
 
     @observe("text_size", "line_spacing", "theme")
     def _save(self, change) -> None:
-        if self.notes is None:
+        if not self._keeps_settings:
             return
         try:
             self.notes.set_reader_setting(change["name"], change["new"])
