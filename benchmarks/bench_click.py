@@ -45,7 +45,7 @@ button.on_click(step)
 widgets.VBox([button, view])"""
 READER_APP = "import reader\nreader.open()"
 PAUSE_MS = 300
-RESET = ".reader-paragraph-reader button.jupyter-button:nth-child(1)"  # "First"; the trivial app never needs it
+RESET = ".reader-nav button.jupyter-button:nth-child(1)"  # "First"; the trivial app never needs it
 
 MEASURE_CLICK = """async ([buttonSelector, textSelector, resetSelector]) => {
     if (document.querySelector(buttonSelector).disabled) {  // at the last paragraph: back to the first, unmeasured
@@ -142,7 +142,7 @@ def main() -> None:
         trivial = notebook(TRIVIAL_APP, folder / "trivial.ipynb")
         reader_app = notebook(READER_APP, folder / "reader.ipynb")
         trivial_button, trivial_text = "button.jupyter-button", ".trivial-text .widget-html-content"
-        reader_button = ".reader-paragraph-reader button.jupyter-button:nth-child(3)"
+        reader_button = ".reader-nav button.jupyter-button:nth-child(3)"
         reader_text = ".reader-paragraph .widget-html-content"
         results = []
         with sync_playwright() as playwright:

@@ -202,6 +202,25 @@ def test_reader_app_checks_the_edition_before_serving_it(edition_copy, table, tm
     assert "serving" not in broken.stdout and not (tmp_path / "cache").exists()
 
 
+def test_reader_app_projector_opens_every_page_in_projector_mode(monkeypatch, tmp_path):
+    """``reader app --projector`` tells every student's kernel (READER_PROJECTOR=1); ``reader.open()`` obeys it."""
+    import reader
+    from reader import cli
+
+    started = {}
+    monkeypatch.setattr(cli.os, "execvpe", lambda file, arguments, environment: started.update(environment))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    assert main(["app", "--no-browser", "--projector", "--port", str(free_port())]) == 0
+    assert started["READER_PROJECTOR"] == "1"
+    started.clear()
+    assert main(["app", "--no-browser", "--port", str(free_port())]) == 0
+    assert "READER_PROJECTOR" not in started or started["READER_PROJECTOR"] in ("", "0")
+    monkeypatch.setenv("READER_PROJECTOR", "1")
+    assert reader.open().projector and "reader-projector" in reader.open()._dom_classes
+    monkeypatch.setenv("READER_PROJECTOR", "0")
+    assert not reader.open().projector
+
+
 @pytest.mark.slow
 def test_open_reader_with_an_edition_opens_that_edition_s_generated_notebooks(tmp_path):
     """``./open-reader EDITION``: JupyterLab opens on the edition's own notebooks, which load that edition."""

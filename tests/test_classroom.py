@@ -6,6 +6,7 @@ import os
 import pytest
 
 import reader
+from reader import render
 from reader.escaping import escape
 from reader.search import SearchIndex, fold
 from reader.student_notes import StudentNotes
@@ -19,14 +20,20 @@ def test_judge_first_hides_the_verdict_until_the_student_has_judged(notes_in_a_t
     assert claims.judge_first and claims.judge_box.layout.display is None
     assert escape(claim.record) not in claims.view.value and "verdict hidden" in claims.view.value
     app.paragraph_reader.claims_toggle.value = True
-    assert "[claim 1: judge it first]" in app.paragraph_reader.text_view.value
+    assert 'C1?<span class="reader-sr-only"> (claim 1: judge it first)</span></button>' in (
+        app.paragraph_reader.text_view.value
+    )
     assert claims.record_button.disabled
     claims.judgement.value = "doubtful"
     claims.reason.value = "Shepilov was not a full member?"
     claims.record_button.click()
     assert escape(claim.record) in claims.view.value and escape(claim.verdict) in claims.view.value
-    assert "Your judgement:</span> doubtful" in claims.view.value
-    assert f"[claim 1: {escape(claim.verdict)}]" in app.paragraph_reader.text_view.value
+    assert "Your judgement:</span> <bdi>doubtful</bdi>" in claims.view.value
+    marker = render.VERDICT_MARKS[claim.verdict]
+    assert f'C1{marker}<span class="reader-sr-only"> (claim 1: {escape(claim.verdict)})</span></button>' in (
+        app.paragraph_reader.text_view.value
+    )
+    assert app.bridge.focused[-1] == "claim", "focus moves to the result, not to the page"
     saved = StudentNotes(edition.name).judgement(claim.claim_id)
     assert saved["judgement"] == "doubtful" and saved["reason"] == "Shepilov was not a full member?"
     again = reader.open(class_mode=True, paragraph_number=5)  # after a restart the verdict stays open
@@ -50,7 +57,8 @@ def test_notes_are_saved_as_typed_and_follow_the_paragraph(notes_in_a_temporary_
     assert reopened.notes_panel.field.value == "CIA: 1977 or n.d.?"
     exported = reopened.notes_panel.export()
     assert exported.read_text(encoding="utf-8").count("## ¶") == 2
-    assert str(exported) in reopened.notes_panel.status.value
+    assert exported.name in reopened.notes_panel.status.value
+    assert str(exported.parent) not in reopened.notes_panel.status.value, "the file's name, not the server's path"
 
 
 @pytest.mark.filterwarnings("ignore:Your notes file")
@@ -138,7 +146,12 @@ def test_a_note_that_cannot_be_saved_is_kept_and_the_student_told(tmp_path, edit
     folder.mkdir()
     panel.field.value += "."
     assert "Notes are saved as you type" in panel.status.value and "NOT saved" not in panel.status.value
+    assert "Notes saved — last saved" in panel.status.value
+    assert str(folder) not in panel.status.value, "no server path is shown to students when all is well"
     assert StudentNotes(edition.name, folder / "notes.json").note(1) == "Khrushchev <b>won</b> in the plenum."
+    exported = panel.export()
+    assert exported.parent == folder and str(folder) not in panel.status.value
+    assert f"Notes exported to <bdi>{exported.name}</bdi>" in panel.status.value
 
 
 def test_notes_saved_again_after_a_full_disk_include_every_unsaved_paragraph(tmp_path, edition):
@@ -182,19 +195,22 @@ def test_a_judgement_that_cannot_be_saved_stays_the_students_with_a_warning(tmp_
     claims.judgement.value = "wrong"
     claims.reason.value = "<i>the vote</i>"
     claims.record_button.click()
-    assert "Your judgement:</span> wrong" in claims.view.value and escape("<i>the vote</i>") in claims.view.value
+    assert (
+        "Your judgement:</span> <bdi>wrong</bdi>" in claims.view.value
+        and escape("<i>the vote</i>") in claims.view.value
+    )
     assert "NOT saved" in claims.view.value and os.strerror(errno.ENOSPC) in claims.view.value
     assert escape(first.record) in claims.view.value, "judged: the record is shown"
     app.go_to(6)
     app.go_to(5)
-    assert "Your judgement:</span> wrong" in claims.view.value and "NOT saved" in claims.view.value
+    assert "Your judgement:</span> <bdi>wrong</bdi>" in claims.view.value and "NOT saved" in claims.view.value
     notes.full = False
     claims.choice.value = 2
     claims.judgement.value = "supported"
     claims.record_button.click()
     assert "NOT saved" not in claims.view.value
     claims.choice.value = 1
-    assert "Your judgement:</span> wrong" in claims.view.value and "NOT saved" not in claims.view.value
+    assert "Your judgement:</span> <bdi>wrong</bdi>" in claims.view.value and "NOT saved" not in claims.view.value
     saved = StudentNotes(edition.name, tmp_path / "notes.json")
     assert saved.judgement(first.claim_id)["judgement"] == "wrong"
     assert saved.judgement(second.claim_id)["judgement"] == "supported"

@@ -90,7 +90,7 @@ def test_a_card_says_where_else_in_the_course_it_appears(course):
     assert alder.elsewhere == (Appearance("second", "The second text", (2, 3)),)
     assert "Also in: The second text ¶2, ¶3" in render.entity_text(alder)
     html = render.entity_card_html(alder, first)
-    assert '<span class="reader-label">Also in:</span> <cite>The second text</cite> ¶2, ¶3' in html
+    assert '<span class="reader-label">Also in:</span> <cite><bdi>The second text</bdi></cite> ¶2, ¶3' in html
     birch = reader.load(course / "second").entity("birch")
     assert birch.elsewhere == () and "Also in" not in render.entity_card_html(birch, reader.load(course / "second"))
 

@@ -70,10 +70,10 @@ def test_the_pieces_of_the_app_escape_what_they_are_given(payload):
         render.empty_html(payload),
         render.heading_html(payload),
         render.own_judgement_html({"judgement": payload, "reason": payload}, not_saved=payload),
-        render.notes_status_html(path=payload, last_saved=payload, warnings=[payload]),
-        render.notes_status_html(path=payload, last_saved=None, not_saved=payload),
-        render.notes_status_html(path=payload, last_saved=None, exported_to=payload),
-        render.notes_status_html(path=payload, last_saved=None, export_failed=payload),
+        render.notes_status_html(last_saved=payload, warnings=[payload]),
+        render.notes_status_html(last_saved=None, not_saved=payload),
+        render.notes_status_html(last_saved=None, exported_to=payload),
+        render.notes_status_html(last_saved=None, export_failed=payload),
     ]
     for piece in pieces:
         assert escape(payload) in piece or not payload.strip()

@@ -34,7 +34,7 @@ def test_handout_holds_the_whole_apparatus(edition):
         assert escape(note.note) in html
     sic = next(note for paragraph in edition.all_paragraphs() for note in paragraph.notes if note.kind == "sic")
     assert f"[as written: {escape(sic.anchor)}]" in html
-    assert html.count('<svg class="reader-timeline"') == 1
+    assert html.count('<svg class="reader-timeline ') == 1
     assert escape(edition.excerpt_document.quotation) in html
     assert all(escape(entity.name) in html for entity in edition.all_entities())
     assert all(

@@ -280,7 +280,7 @@ def test_outside_a_browser_nothing_changes(edition, tmp_path):
     panel = NotesPanel(edition, notes, 1)
     assert "this browser" not in panel.status.value
     panel.export()
-    assert "Exported to" in panel.status.value and "data:" not in panel.status.value
+    assert "Notes exported to" in panel.status.value and "data:" not in panel.status.value
 
 
 def test_the_download_link_escapes_its_name_and_carries_any_text():

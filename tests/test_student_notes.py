@@ -353,6 +353,31 @@ def test_export_to_markdown(notes_path, edition):
     assert "## ¶1" not in text
 
 
+def test_reader_settings_are_kept_with_the_notes(notes_path):
+    notes = StudentNotes("khrushchevs-purges", notes_path)
+    assert notes.reader_settings() == {}, "an older file has no settings: the defaults apply"
+    notes.set_note(2, "kept beside the settings")
+    notes.set_reader_setting("theme", "dark")
+    notes.set_reader_setting("text_size", "larger")
+    again = StudentNotes("khrushchevs-purges", notes_path)
+    assert again.reader_settings() == {"theme": "dark", "text_size": "larger"}
+    assert again.note(2) == "kept beside the settings"
+    with pytest.raises(ValueError, match="expected one of default, high-contrast, dark"):
+        again.set_reader_setting("theme", "neon")
+    with pytest.raises(ValueError, match="reader setting colour"):
+        again.set_reader_setting("colour", "dark")
+
+
+def test_a_settings_section_of_another_shape_is_set_aside(notes_path):
+    notes_path.parent.mkdir(parents=True, exist_ok=True)
+    notes_path.write_text(
+        json.dumps({"format": 1, "paragraph_notes": {}, "judgements": {}, "reader_settings": {"theme": "dark"}})
+    )
+    with pytest.warns(UserWarning, match=r"reader_settings\['theme'\]: expected an object"):
+        notes = StudentNotes("khrushchevs-purges", notes_path)
+    assert notes.reader_settings() == {}
+
+
 def test_several_entries_are_saved_in_one_write_and_unchanged_ones_not_at_all(notes_path, monkeypatch):
     notes = StudentNotes("khrushchevs-purges", notes_path)
     notes.set_note(1, "kept")

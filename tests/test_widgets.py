@@ -6,6 +6,7 @@ from pathlib import Path
 
 import ipywidgets as widgets
 import pytest
+from traitlets import TraitError
 
 import reader
 from reader.escaping import escape
@@ -25,7 +26,7 @@ def html_values(widget) -> list[str]:
 
 def shown_text(paragraph_reader) -> str:
     """The paragraph's own text as the reader shows it (the view also holds its position and its notes)."""
-    return re.search(r'<p class="reader-text"[^>]*>.*?</p>', paragraph_reader.text_view.value, re.S).group(0)
+    return re.search(r'<p class="reader-text[ "][^>]*>.*?</p>', paragraph_reader.text_view.value, re.S).group(0)
 
 
 @pytest.fixture
@@ -63,7 +64,15 @@ def test_jump(paragraph_reader, edition):
     assert escape("Zhukov") in paragraph_reader.text_view.value
 
 
+def test_every_layer_starts_off_and_the_text_reads_as_plain_text(paragraph_reader, edition):
+    for paragraph in edition.all_paragraphs():
+        paragraph_reader.paragraph_number = paragraph.number
+        assert re.sub(r"<[^>]+>", "", shown_text(paragraph_reader)) == escape(paragraph.text)
+    assert not any(toggle.value for toggle in paragraph_reader.layer_toggles.values())
+
+
 def test_every_mention_is_marked(paragraph_reader, edition):
+    paragraph_reader.names_toggle.value = True
     for paragraph in edition.all_paragraphs():
         paragraph_reader.paragraph_number = paragraph.number
         shown = shown_text(paragraph_reader)
@@ -76,6 +85,7 @@ def test_every_mention_is_marked(paragraph_reader, edition):
 def test_text_as_written_is_the_essay_exactly(paragraph_reader, edition):
     """With markup removed, the 'as written' view is the paragraph, character for character."""
     paragraph_reader.claims_toggle.value = False
+    paragraph_reader.names_toggle.value = paragraph_reader.notes_toggle.value = True
     for paragraph in edition.all_paragraphs():
         paragraph_reader.paragraph_number = paragraph.number
         without_markers = re.sub(
@@ -91,20 +101,24 @@ def test_sic_toggle_shows_readings_and_keeps_the_original(paragraph_reader, edit
     paragraph_reader.paragraph_number = 2
     assert "Sovnarkzhoy" in paragraph_reader.text_view.value
     assert '<ins class="reader-reading">' not in paragraph_reader.text_view.value
-    paragraph_reader.text_mode.value = True
+    paragraph_reader.readings_toggle.value = True
     assert paragraph_reader.with_readings
     shown = paragraph_reader.text_view.value
     for note in (note for note in edition.paragraph(2).notes if note.kind == "sic"):
         assert f'<ins class="reader-reading">{escape(note.reading)}</ins>' in shown
-        assert f"[as written: {escape(note.anchor)}]" in shown
-    paragraph_reader.text_mode.value = False
+        assert f"(as written: {escape(note.anchor)})" in shown, "the words as written stay, for a screen reader"
+        assert f"“<bdi>{escape(note.anchor)}</bdi>” → <ins><bdi>{escape(note.reading)}</bdi></ins>" in (
+            paragraph_reader.notes_view.value
+        ), "and in the side panel's notes"
+    assert shown.count('data-marker="note-') == sum(note.kind == "sic" for note in edition.paragraph(2).notes)
+    paragraph_reader.readings_toggle.value = False
     assert '<ins class="reader-reading">' not in paragraph_reader.text_view.value
 
 
 def test_notes_and_claims_of_the_paragraph(paragraph_reader, edition):
     paragraph_reader.paragraph_number = 5
     paragraph = edition.paragraph(5)
-    assert paragraph_reader.text_view.value.count('<li class="reader-note') == len(paragraph.notes)
+    assert paragraph_reader.notes_view.value.count('<li class="reader-note') == len(paragraph.notes)
     claims = paragraph_reader.claims_panel
     assert len(claims.choice.options) == len(paragraph.claims)
     claims.choice.value = len(paragraph.claims)
@@ -113,7 +127,7 @@ def test_notes_and_claims_of_the_paragraph(paragraph_reader, edition):
     assert escape(last.verdict) in claims.view.value
     assert 'class="reader-claim ' not in paragraph_reader.text_view.value, "the claims layer starts hidden"
     paragraph_reader.claims_toggle.value = True
-    assert paragraph_reader.text_view.value.count('class="reader-claim-mark"') == len(paragraph.claims)
+    assert paragraph_reader.text_view.value.count('data-marker="claim-') == len(paragraph.claims)
     paragraph_reader.claims_toggle.value = False
     assert 'class="reader-claim ' not in paragraph_reader.text_view.value
 
@@ -472,7 +486,7 @@ def test_a_paragraph_change_sends_the_messages_the_docs_claim(comms, edition):
     comms.log.clear()
     app.paragraph_number = 5  # and no button at an end of the essay, nor the excerpt button, changes
     changed = comms.updates()
-    assert len(changed) == claimed_count(r"A paragraph change sends (\d+) widget messages") == 8
+    assert len(changed) == claimed_count(r"A paragraph change sends (\d+) widget messages") == 9
     assert len({comm_id for comm_id, _ in changed}) == len(changed), "one message per model"
     assert changed[0] == (app.paragraph_reader.text_view.model_id, {"value": app.paragraph_reader.text_view.value})
     assert not [kind for kind, _, _ in comms.log if kind != "comm_msg"], "no model made or closed"
@@ -667,6 +681,134 @@ def test_the_questions_are_rendered_by_one_function(edition):
         assert one in QuestionsView(edition, 5, teacher=teacher).view.value
         assert one in questions(edition, [5], teacher=teacher).html
         assert one in build_handout(edition, teacher=teacher)
+
+
+# --- the reading room: markers, keys, focus, projector, settings ---------------------------------------------
+
+
+def test_a_marker_shows_its_note_highlighted_and_marks_its_words(paragraph_reader, edition):
+    paragraph_reader.paragraph_number = 2
+    paragraph_reader.notes_toggle.value = True
+    note_number = next(number for number, note in enumerate(edition.paragraph(2).notes, start=1) if note.kind != "sic")
+    marker = f"note-{note_number}"
+    assert f'data-marker="{marker}"' in paragraph_reader.text_view.value
+    paragraph_reader.bridge._receive(paragraph_reader.bridge, {"marker": marker}, [])  # as the page sends it
+    assert paragraph_reader.chosen_marker == marker
+    assert '<span class="reader-noted reader-chosen">' in paragraph_reader.text_view.value, "its words marked"
+    assert 'aria-pressed="true"' in paragraph_reader.text_view.value
+    assert paragraph_reader.notes_view.value.count("reader-chosen") == 1
+    assert paragraph_reader.bridge.focused[-1] == "chosen", "focus moves to the note in the side panel"
+    paragraph_reader.choose_marker(marker)  # again: the choice is cleared
+    assert paragraph_reader.chosen_marker == "" and "reader-chosen" not in paragraph_reader.notes_view.value
+    paragraph_reader.choose_marker("note-999")  # a marker the paragraph does not have is ignored
+    paragraph_reader.choose_marker('"><img src=x onerror=alert(1)>')
+    assert paragraph_reader.chosen_marker == ""
+    with pytest.raises(TraitError):
+        paragraph_reader.chosen_marker = "claim-999"
+
+
+def test_a_claim_marker_opens_that_claim(paragraph_reader, edition):
+    paragraph_reader.paragraph_number = 5
+    paragraph_reader.claims_toggle.value = True
+    last = len(edition.paragraph(5).claims)
+    paragraph_reader.choose_marker(f"claim-{last}")
+    assert paragraph_reader.claims_panel.choice.value == last
+    assert escape(edition.paragraph(5).claims[-1].record) in paragraph_reader.claims_panel.view.value
+    assert paragraph_reader.bridge.focused[-1] == "claim"
+    paragraph_reader.next_button.click()
+    assert paragraph_reader.chosen_marker == "", "a new paragraph starts with nothing chosen"
+
+
+def test_with_every_layer_on_no_marker_breaks_and_no_word_has_two_underlines(paragraph_reader, edition):
+    for toggle in paragraph_reader.layer_toggles.values():
+        toggle.value = True
+    css = (Path(reader.__file__).parent / "reader.css").read_text(encoding="utf-8")
+    assert re.search(r"\.reader-marker-wrap \{[^}]*white-space: nowrap", css)
+    assert re.search(r"\.reader-claim \.reader-claim \{ text-decoration: none; \}", css)
+    underlined = re.findall(r"^\.reader-(?!app a )[\w-]+[^{]*\{[^}]*text-decoration(?:-line)?: underline", css, re.M)
+    assert underlined == [".reader-claim { text-decoration: underline"], "claims are the one underlined layer"
+    for paragraph in edition.all_paragraphs():
+        paragraph_reader.paragraph_number = paragraph.number
+        assert shown_text(paragraph_reader).count("<button") == len(paragraph.notes) + len(paragraph.claims)
+
+
+def test_keys_turn_the_page_and_a_disabled_button_hands_focus_on(paragraph_reader, edition, monkeypatch):
+    bridge = paragraph_reader.bridge
+    for page, expected in (("next", 2), ("next", 3), ("previous", 2), ("last", 11), ("next", 11), ("first", 1)):
+        bridge._receive(bridge, {"page": page}, [])
+        assert paragraph_reader.paragraph_number == expected
+    bridge._receive(bridge, {"page": "__proto__"}, [])
+    bridge._receive(bridge, ["next"], [])
+    assert paragraph_reader.paragraph_number == 1, "anything else is ignored"
+    focused = []
+    for name in ("first_button", "previous_button", "next_button", "last_button"):
+        button = getattr(paragraph_reader, name)
+        monkeypatch.setattr(button, "focus", lambda name=name: focused.append(name))
+    paragraph_reader.last_button.click()
+    assert paragraph_reader.last_button.disabled and focused == ["previous_button"]
+    paragraph_reader.first_button.click()
+    assert focused == ["previous_button", "next_button"]
+    paragraph_reader.next_button.click()
+    assert focused == ["previous_button", "next_button"], "an enabled button keeps the focus"
+
+
+def test_go_to_and_open_bring_the_result_into_view(edition):
+    app = reader.open()
+    app.entity_cards.go_buttons.children[-1].click()
+    assert app.bridge.focused[-1] == "text"
+    app.paragraph_number = 2
+    app.excerpt_button.click()
+    assert app.bridge.focused[-1] == "excerpt"
+    app.open_card("zhukov")
+    assert app.bridge.focused[-1] == "card"
+    with pytest.raises(ValueError, match="not a region"):
+        app.bridge.focus_region("body")
+
+
+def test_projector_mode_shows_the_paragraph_alone_and_the_apparatus_on_demand(edition):
+    app = reader.open()
+    assert app.apparatus_toggle.layout.display == "none"
+    app.projector_toggle.value = True
+    assert "reader-projector" in app._dom_classes and app.bridge.focused[-1] == "text"
+    assert app.apparatus_toggle.layout.display is None
+    app.apparatus_toggle.value = True
+    assert "reader-with-apparatus" in app._dom_classes
+    app.projector_toggle.value = False
+    assert "reader-projector" not in app._dom_classes and "reader-with-apparatus" not in app._dom_classes
+
+
+def test_reader_settings_apply_and_are_kept(notes_in_a_temporary_folder, edition):
+    app = reader.open()
+    assert {"reader-size-standard", "reader-spacing-standard", "reader-theme-default"} <= set(app._dom_classes)
+    app.settings.menus["theme"].value = "dark"
+    app.settings.menus["text_size"].value = "larger"
+    assert "reader-theme-dark" in app._dom_classes and "reader-theme-default" not in app._dom_classes
+    with pytest.raises(TraitError):
+        app.settings.theme = "neon"
+    again = reader.open()
+    assert again.settings.theme == "dark" and again.settings.text_size == "larger"
+    assert "reader-theme-dark" in again._dom_classes and "reader-size-larger" in again._dom_classes
+
+
+def test_the_jump_menu_cuts_at_a_word(paragraph_reader, edition):
+    for (label, _number), paragraph in zip(paragraph_reader.jump.options, edition.all_paragraphs(), strict=True):
+        shown = label.split(" — ", 1)[1].removesuffix(" …")
+        assert paragraph.text.split()[: len(shown.split())] == shown.split(), label
+    names = paragraph_reader.bridge.jump_names
+    assert names == [f"¶{paragraph.number}: {paragraph.text}" for paragraph in edition.all_paragraphs()], (
+        "each option's accessible name is the whole paragraph"
+    )
+
+
+def test_the_app_carries_a_still_picture_for_a_notebook_without_its_kernel(edition):
+    app = reader.open(paragraph_number=3)
+    bundle = app._repr_mimebundle_()
+    assert "application/vnd.jupyter.widget-view+json" in bundle, "the live widget first"
+    still = bundle["text/html"]
+    assert still.startswith("<style>") and 'class="reader-still tex2jax_ignore mathjax_ignore"' in still
+    assert escape(edition.paragraph(3).text) in still and "¶3 of 11" in still
+    assert "<script" not in still and "onerror" not in still
+    assert still.count('<li class="reader-note') == len(edition.paragraph(3).notes)
 
 
 def test_chronology_shows_an_event_outside_the_years_the_edition_sets(edition_copy):

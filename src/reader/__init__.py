@@ -19,12 +19,14 @@ def open(
     judge_first: bool | None = None,
     teacher: bool | None = None,
     notes_file=None,
+    projector: bool | None = None,
 ):  # noqa: A001 - reader.open() is the product's entry point
     """The whole reader app for the default edition (or the edition folder ``path``).
 
     ``class_mode`` turns on judge-first (a claim's verdict stays hidden until the student has judged it).
     The student's notes are saved to ``~/reader-notes/<edition>.json`` (or ``notes_file``, or the folder in
     READER_NOTES_DIR). ``teacher`` (or READER_TEACHER=1) shows the expected points of the discussion questions.
+    ``projector`` (or READER_PROJECTOR=1, which ``reader app --projector`` sets) opens in projector mode.
     A ``paragraph_number`` the edition does not have raises ValueError naming the range, before anything is opened.
     """
     import os
@@ -39,13 +41,17 @@ def open(
         return _classroom_app(edition, os.environ, teacher=bool(teacher))
     if teacher is None:
         teacher = os.environ.get("READER_TEACHER", "") not in ("", "0")
-    return ReaderApp(
+    if projector is None:
+        projector = os.environ.get("READER_PROJECTOR", "") not in ("", "0")
+    app = ReaderApp(
         edition,
         paragraph_number,
         notes=StudentNotes(edition.name, notes_file),
         judge_first=class_mode if judge_first is None else judge_first,
         teacher=teacher,
     )
+    app.projector = projector
+    return app
 
 
 def open_course(*, class_mode: bool = False, teacher: bool | None = None, notes_folder=None):

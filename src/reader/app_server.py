@@ -24,6 +24,7 @@ TEMPLATE = "reader"
 CULL_INTERVAL_SECONDS = 60
 CULL_IDLE_TIMEOUT_SECONDS = 600
 WILDCARD_HOSTS = ("0.0.0.0", "::", "")
+PROJECTOR_VARIABLE = "READER_PROJECTOR"  # set by `reader app --projector`: every page opens in projector mode
 
 
 class PortUnavailable(Exception):

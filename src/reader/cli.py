@@ -167,7 +167,14 @@ def _port(text: str) -> int:
 
 
 def _app(arguments) -> int:
-    from reader.app_server import PortUnavailable, check_port_free, served_url, voila_command, voila_environment
+    from reader.app_server import (
+        PROJECTOR_VARIABLE,
+        PortUnavailable,
+        check_port_free,
+        served_url,
+        voila_command,
+        voila_environment,
+    )
     from reader.loader import load
 
     port = _port(arguments.port)
@@ -201,6 +208,8 @@ def _app(arguments) -> int:
     edition = served[0]
     # One edition: every kernel reads it; several: each kernel offers the choice of text.
     environment = voila_environment(edition.folder.resolve() if len(served) == 1 else None)
+    if arguments.projector:
+        environment[PROJECTOR_VARIABLE] = "1"
     if arguments.class_mode:
         return _class_app(arguments, edition, command, environment, served_url(arguments.host, port))
     # Voilà is told not to try other ports, so this is the address served (or Voilà stops with an error).
@@ -344,6 +353,11 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"the address to serve on (default {DEFAULT_HOST}: this computer only; 0.0.0.0: every network)",
     )
     app.add_argument("--no-browser", action="store_true", help="do not open a browser")
+    app.add_argument(
+        "--projector",
+        action="store_true",
+        help="open in projector mode: the paragraph alone in large type, arrow keys turn the page",
+    )
     app.add_argument(
         "--class",
         dest="class_mode",

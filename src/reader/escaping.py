@@ -23,3 +23,9 @@ def safe_url(value: object) -> str | None:
     if urlsplit(text).scheme.lower() not in SAFE_URL_SCHEMES:
         return None
     return escape(text)
+
+
+def field(value: object) -> str:
+    """A field from data as isolated, escaped text: ``<bdi>`` keeps its direction (a stray U+202E, an Arabic name)
+    from reordering the text around it."""
+    return f"<bdi>{escape(value)}</bdi>"

@@ -17,7 +17,7 @@ class Panel:
     text: str
 
     def _repr_html_(self) -> str:
-        return f'<div class="reader-panel">{self.html}</div>'
+        return f'<div class="reader-panel {render.NO_MATH}">{self.html}</div>'
 
     def __repr__(self) -> str:
         return self.text

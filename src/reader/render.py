@@ -6,10 +6,12 @@ Every string from the edition goes through :func:`reader.escaping.escape` here, 
 import base64
 from dataclasses import dataclass
 
-from reader.escaping import escape, safe_url
+from reader.escaping import escape, field, safe_url
 from reader.model import Claim, Edition, Entity, Event, Excerpt, Paragraph, Roster, Theme
 
 KIND_MARKS = {"person": "P", "body": "B", "office": "O", "place": "Pl", "concept": "C", "event": "E"}
+# MathJax (JupyterLab, Voilà) skips elements with these classes: text from data is never typeset as math.
+NO_MATH = "tex2jax_ignore mathjax_ignore"
 VERDICT_MARKS = {
     "supported": "✓",
     "partly supported": "±",
@@ -29,18 +31,43 @@ def css_class(value: str) -> str:
 
 @dataclass(frozen=True)
 class Span:
-    """A stretch of a paragraph that carries markup: a mention, a [sic] anchor, or a claim."""
+    """A stretch of a paragraph that carries markup: a mention, a [sic] anchor, a note's anchor, or a claim."""
 
     start: int
     end: int
-    layer: str  # "mention", "sic" or "claim"
+    layer: str  # "mention", "sic", "note" or "claim"
     open_tag: str
     close_tag: str
-    marker: str = ""  # visible text placed after the span (kind letter, note number, claim number)
+    marker: str = ""  # what is placed after the span: kind letter, or the note's or claim's marker
     reading: str = ""  # for [sic]: the reading shown in the normalised text
+    marker_id: str = ""  # "note-3", "claim-2": what choosing the marker shows in the side panel
 
 
-def paragraph_spans(paragraph: Paragraph, edition: Edition, hidden_verdicts=frozenset()) -> list[Span]:
+LAYERS = ("names", "readings", "notes", "claims")
+ALL_LAYERS = frozenset(LAYERS)
+
+
+def marker_html(marker_id: str, label: str, accessible_name: str, *, interactive: bool, chosen: bool) -> str:
+    """A note's or claim's marker: in the app a small superscript button (the reader's front-end helper reports
+    its ``data-marker``, never runs anything from it); in static pages (handout, notebook panels) plain text."""
+    if not interactive:
+        return f'<sup class="reader-note-mark">[{escape(accessible_name)}]</sup>'
+    pressed = "true" if chosen else "false"
+    return (
+        f'<sup class="reader-marker-wrap"><button type="button" class="reader-marker'
+        f'{" reader-marker-chosen" if chosen else ""}" data-marker="{escape(marker_id)}" aria-pressed="{pressed}">'
+        f'{escape(label)}<span class="reader-sr-only"> ({escape(accessible_name)})</span></button></sup>'
+    )
+
+
+def paragraph_spans(
+    paragraph: Paragraph,
+    edition: Edition,
+    hidden_verdicts=frozenset(),
+    *,
+    interactive: bool = False,
+    chosen: str = "",
+) -> list[Span]:
     spans = []
     for mention in paragraph.mentions:
         entity = edition.entity(mention.entity_id)
@@ -52,49 +79,75 @@ def paragraph_spans(paragraph: Paragraph, edition: Edition, hidden_verdicts=froz
                 f'<span class="reader-mention reader-kind-{entity.kind}" data-entity="{escape(entity.entity_id)}">',
                 "</span>",
                 f'<sup class="reader-kind-mark" aria-hidden="true">{KIND_MARKS[entity.kind]}</sup>'
-                f'<span class="reader-sr-only"> ({escape(entity.kind)}: {escape(entity.name)})</span>',
+                f'<span class="reader-sr-only"> ({escape(entity.kind)}: <bdi>{escape(entity.name)}</bdi>)</span>',
             )
         )
     for number, note in enumerate(paragraph.notes, start=1):
         start = paragraph.text.find(note.anchor)
-        if note.kind == "sic":
-            spans.append(
-                Span(
-                    start,
-                    start + len(note.anchor),
-                    "sic",
-                    '<span class="reader-sic">',
-                    "</span>",
-                    f'<sup class="reader-note-mark">[sic; note {number}]</sup>',
-                    note.reading or "",
-                )
+        marker_id = f"note-{number}"
+        highlighted = " reader-chosen" if chosen == marker_id else ""
+        sic = note.kind == "sic"
+        spans.append(
+            Span(
+                start,
+                start + len(note.anchor),
+                "sic" if sic else "note",
+                f'<span class="{"reader-sic" if sic else "reader-noted"}{highlighted}">',
+                "</span>",
+                marker_html(
+                    marker_id,
+                    "sic" if sic else str(number),
+                    f"sic; note {number}" if sic else f"note {number}",
+                    interactive=interactive,
+                    chosen=chosen == marker_id,
+                ),
+                note.reading or "",
+                marker_id,
             )
-        else:
-            spans.append(
-                Span(
-                    start,
-                    start + len(note.anchor),
-                    "note",
-                    '<span class="reader-noted">',
-                    "</span>",
-                    f'<sup class="reader-note-mark">[note {number}]</sup>',
-                )
-            )
+        )
     for number, claim in enumerate(paragraph.claims, start=1):
         start = paragraph.text.find(claim.quote)
-        verdict = "hidden" if claim.claim_id in hidden_verdicts else css_class(claim.verdict)
-        label = "judge it first" if claim.claim_id in hidden_verdicts else escape(claim.verdict)
+        hidden = claim.claim_id in hidden_verdicts
+        verdict = "hidden" if hidden else css_class(claim.verdict)
+        label = "judge it first" if hidden else claim.verdict
+        marker_id = f"claim-{number}"
+        highlighted = " reader-chosen" if chosen == marker_id else ""
+        sign = "?" if hidden else VERDICT_MARKS[claim.verdict]
         spans.append(
             Span(
                 start,
                 start + len(claim.quote),
                 "claim",
-                f'<span class="reader-claim reader-verdict-{verdict}">',
+                f'<span class="reader-claim reader-verdict-{verdict}{highlighted}">',
                 "</span>",
-                f'<sup class="reader-claim-mark">[claim {number}: {label}]</sup>',
+                marker_html(
+                    marker_id,
+                    f"C{number}{sign}",
+                    f"claim {number}: {label}",
+                    interactive=interactive,
+                    chosen=chosen == marker_id,
+                ),
+                marker_id=marker_id,
             )
         )
     return spans
+
+
+def marker_ids(paragraph: Paragraph) -> tuple[str, ...]:
+    """The markers a paragraph can show: one per editorial note and one per claim."""
+    return tuple(f"note-{number}" for number in range(1, len(paragraph.notes) + 1)) + tuple(
+        f"claim-{number}" for number in range(1, len(paragraph.claims) + 1)
+    )
+
+
+def _shown(span: Span, layers: frozenset[str]) -> bool:
+    if span.layer == "mention":
+        return "names" in layers
+    if span.layer == "sic":
+        return bool({"notes", "readings"} & layers)
+    if span.layer == "note":
+        return "notes" in layers
+    return "claims" in layers
 
 
 def paragraph_html(
@@ -104,14 +157,24 @@ def paragraph_html(
     with_readings: bool,
     with_claims: bool,
     hidden_verdicts=frozenset(),
+    with_names: bool = True,
+    with_notes: bool = True,
+    interactive: bool = False,
+    chosen: str = "",
 ) -> str:
-    """The paragraph with its mentions marked; [sic] readings and claims as layers that can be switched on.
+    """The paragraph with its layers: names marked, [sic] readings, note markers, claims (each can be switched).
 
     Spans may overlap (a claim contains mentions, a [sic] is a mention): the text is cut at every span boundary and
-    each piece is wrapped in the spans that cover it, so the markup is always well nested.
+    each piece is wrapped in the spans that cover it, so the markup is always well nested. The paragraph is one
+    bidi-isolated block (``dir="auto"``) that MathJax leaves alone: a "$" in the text stays a dollar sign.
     """
+    layers = frozenset(
+        layer for layer, on in zip(LAYERS, (with_names, with_readings, with_notes, with_claims), strict=True) if on
+    )
     spans = [
-        span for span in paragraph_spans(paragraph, edition, hidden_verdicts) if with_claims or span.layer != "claim"
+        span
+        for span in paragraph_spans(paragraph, edition, hidden_verdicts, interactive=interactive, chosen=chosen)
+        if _shown(span, layers)
     ]
     text = paragraph.text
     boundaries = sorted({0, len(text), *(span.start for span in spans), *(span.end for span in spans)})
@@ -123,19 +186,23 @@ def paragraph_html(
         if sic is None:
             content = escape(text[piece_start:piece_end])
         elif piece_start == sic.start:  # the whole [sic] span becomes its reading, the original kept beside it
-            content = (
-                f'<ins class="reader-reading">{escape(sic.reading)}</ins>'
-                f'<span class="reader-as-written"> [as written: {escape(text[sic.start : sic.end])}]</span>'
+            as_written = escape(text[sic.start : sic.end])
+            content = f'<ins class="reader-reading">{escape(sic.reading)}</ins>' + (
+                f'<span class="reader-sr-only"> (as written: {as_written})</span>'
+                if interactive
+                else f'<span class="reader-as-written"> [as written: {as_written}]</span>'
             )
             piece_end = sic.end
             covering = [span for span in spans if span.start <= sic.start and sic.end <= span.end]
+            # a span that ends inside the words replaced by the reading keeps its marker, after the reading
+            inner_markers = "".join(span.marker for span in spans if sic.start < span.end < sic.end)
         else:
             continue
         ordered = sorted(covering, key=lambda span: (span.start, -span.end))
         opened = "".join(span.open_tag for span in ordered)
         closed = "".join(span.close_tag + (span.marker if span.end == piece_end else "") for span in reversed(ordered))
-        pieces.append(opened + content + closed)
-    return f'<p class="reader-text" lang="{escape(edition.language)}">{"".join(pieces)}</p>'
+        pieces.append(opened + content + closed + (inner_markers if sic is not None else ""))
+    return f'<p class="reader-text {NO_MATH}" lang="{escape(edition.language)}" dir="auto">{"".join(pieces)}</p>'
 
 
 def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
@@ -146,37 +213,40 @@ def sources_html(source_ids, edition: Edition, label: str = "Sources") -> str:
     for source_id in source_ids:
         source = edition.source(source_id)
         url = safe_url(source.url)
-        citation = escape(source.citation)
+        citation = field(source.citation)
         items.append(f'<a href="{url}" target="_blank" rel="noopener noreferrer">{citation}</a>' if url else citation)
-    return f'<span class="reader-sources"><span class="reader-label">{escape(label)}:</span> {"; ".join(items)}.</span>'
+    return f'<span class="reader-sources"><span class="reader-label">{field(label)}:</span> {"; ".join(items)}.</span>'
 
 
-def notes_html(paragraph: Paragraph, edition: Edition) -> str:
+def notes_html(paragraph: Paragraph, edition: Edition, chosen: str = "") -> str:
+    """The paragraph's editorial notes; the one whose marker was chosen (``note-N``) highlighted."""
     if not paragraph.notes:
-        return '<p class="reader-empty">No editorial notes on this paragraph.</p>'
+        return f'<p class="reader-empty {NO_MATH}">No editorial notes on this paragraph.</p>'
     items = []
     for number, note in enumerate(paragraph.notes, start=1):
-        reading = f" → <ins>{escape(note.reading)}</ins>" if note.reading else ""
+        reading = f" → <ins><bdi>{escape(note.reading)}</bdi></ins>" if note.reading else ""
+        highlighted = " reader-chosen" if chosen == f"note-{number}" else ""
+        kind = "[sic]" if note.kind == "sic" else escape(note.kind)
         items.append(
-            f'<li class="reader-note reader-note-{escape(note.kind)}"><span class="reader-tag">note {number} · '
-            f"{'[sic]' if note.kind == 'sic' else escape(note.kind)}</span> “{escape(note.anchor)}”{reading}. "
-            f"{escape(note.note)}{sources_html(note.source_ids, edition)}</li>"
+            f'<li class="reader-note reader-note-{escape(note.kind)}{highlighted}">'
+            f'<span class="reader-tag">note {number} · {kind}</span> “<bdi>{escape(note.anchor)}</bdi>”{reading}. '
+            f"<bdi>{escape(note.note)}</bdi>{sources_html(note.source_ids, edition)}</li>"
         )
-    return f'<ol class="reader-notes">{"".join(items)}</ol>'
+    return f'<ol class="reader-notes {NO_MATH}">{"".join(items)}</ol>'
 
 
 def claim_html(claim: Claim, number: int, edition: Edition, *, show_verdict: bool = True) -> str:
     verdict = (
         (
             f'<span class="reader-verdict reader-verdict-{css_class(claim.verdict)}">'
-            f"{VERDICT_MARKS[claim.verdict]} {escape(claim.verdict)}</span>"
+            f"{VERDICT_MARKS[claim.verdict]} {field(claim.verdict)}</span>"
         )
         if show_verdict
         else '<span class="reader-verdict reader-verdict-hidden">verdict hidden</span>'
     )
     record = (
         (
-            f'<p><span class="reader-label">What the record says:</span> {escape(claim.record)}</p>'
+            f'<p><span class="reader-label">What the record says:</span> {field(claim.record)}</p>'
             f"{sources_html(claim.sources_for, edition, 'Sources for')}"
             f"{sources_html(claim.sources_against, edition, 'Sources against')}"
         )
@@ -184,37 +254,35 @@ def claim_html(claim: Claim, number: int, edition: Edition, *, show_verdict: boo
         else ""
     )
     return (
-        f'<div class="reader-claim-card"><p><span class="reader-tag">claim {number} · '
-        f"{escape(claim.claim_type)}</span> {verdict}</p>"
-        f'<blockquote class="reader-quote">“{escape(claim.quote)}”</blockquote>{record}</div>'
+        f'<div class="reader-claim-card {NO_MATH}"><p><span class="reader-tag">claim {number} · '
+        f"{field(claim.claim_type)}</span> {verdict}</p>"
+        f'<blockquote class="reader-quote">“{field(claim.quote)}”</blockquote>{record}</div>'
     )
 
 
 def _dates(start: str | None, end: str | None) -> str:
     if start and end:
-        return f"{escape(start)} – {escape(end)}"
+        return f"{field(start)} – {field(end)}"
     return escape(start or end or "dates not recorded")
 
 
 def entity_card_html(entity: Entity, edition: Edition) -> str:
     language = f' lang="{escape(edition.original_language)}"' if edition.original_language else ""
     original = (
-        f' <span{language} class="reader-original-name">({escape(entity.original_name)})</span>'
+        f' <span{language} class="reader-original-name">({field(entity.original_name)})</span>'
         if entity.original_name
         else ""
     )
     kind = escape(edition.text_kind)
-    spellings = ", ".join(f"“{escape(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
-    period = f" {escape(edition.roles_period)}" if edition.roles_period else ""
-    roles = "".join(f"<li>{escape(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
-    wikidata = (
-        f'<p><span class="reader-label">Wikidata:</span> {escape(entity.wikidata)}</p>' if entity.wikidata else ""
-    )
+    spellings = ", ".join(f"“{field(alias)}”" for alias in entity.aliases) or f"not named in the {kind}"
+    period = f" {field(edition.roles_period)}" if edition.roles_period else ""
+    roles = "".join(f"<li>{field(role.role)} ({_dates(role.start, role.end)})</li>" for role in entity.roles)
+    wikidata = f'<p><span class="reader-label">Wikidata:</span> {field(entity.wikidata)}</p>' if entity.wikidata else ""
     paragraphs = ", ".join(f"¶{number}" for number in entity.paragraphs) or "none"
     elsewhere = (
         '<p class="reader-elsewhere"><span class="reader-label">Also in:</span> '
         + "; ".join(
-            f"<cite>{escape(place.title)}</cite> " + ", ".join(f"¶{number}" for number in place.paragraphs)
+            f"<cite>{field(place.title)}</cite> " + ", ".join(f"¶{number}" for number in place.paragraphs)
             for place in entity.elsewhere
         )
         + "</p>"
@@ -222,9 +290,9 @@ def entity_card_html(entity: Entity, edition: Edition) -> str:
         else ""
     )
     return (
-        f'<div class="reader-card reader-kind-{entity.kind}"><h3>{escape(entity.name)}{original}</h3>'
-        f'<p class="reader-tag">{escape(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
-        f"<p>{escape(entity.summary)}</p>"
+        f'<div class="reader-card reader-kind-{entity.kind} {NO_MATH}"><h3>{field(entity.name)}{original}</h3>'
+        f'<p class="reader-tag">{field(entity.kind)} · {_dates(entity.start, entity.end)}</p>'
+        f"<p>{field(entity.summary)}</p>"
         f'<p><span class="reader-label">In the {kind} as:</span> {spellings}</p>'
         f'<p><span class="reader-label">Mentioned in:</span> {paragraphs}</p>'
         + elsewhere
@@ -239,14 +307,14 @@ def event_row_html(event: Event, *, highlighted: bool) -> str:
     essay = ""
     if event.essay_date or event.essay_wording:
         said = escape(event.essay_date or "")
-        wording = f" “{escape(event.essay_wording)}”" if event.essay_wording else ""
+        wording = f" “{field(event.essay_wording)}”" if event.essay_wording else ""
         essay = f'<span class="reader-text-says">{said}{wording}</span>'
     paragraphs = ", ".join(f"¶{number}" for number in event.paragraphs)
     row_class = ' class="reader-current"' if highlighted else ""
     current = '<span class="reader-sr-only"> (in this paragraph)</span>★ ' if highlighted else ""
     return (
-        f"<tr{row_class}><td>{escape(event.date_label)}</td><td>{current}{escape(event.title)}</td>"
-        f"<td>{escape(event.theme)}</td><td>{essay}</td><td>{paragraphs}</td></tr>"
+        f"<tr{row_class}><td>{field(event.date_label)}</td><td>{current}{field(event.title)}</td>"
+        f"<td>{field(event.theme)}</td><td>{essay}</td><td>{paragraphs}</td></tr>"
     )
 
 
@@ -255,9 +323,9 @@ def events_table_html(events, highlighted_ids, text_kind: str = "text") -> str:
         return '<p class="reader-empty">No events match these filters.</p>'
     rows = "".join(event_row_html(event, highlighted=event.event_id in highlighted_ids) for event in events)
     return (
-        '<table class="reader-events"><caption>Events (★ = bears on the current paragraph)</caption>'
+        f'<table class="reader-events {NO_MATH}"><caption>Events (★ = bears on the current paragraph)</caption>'
         '<thead><tr><th scope="col">Date in the record</th><th scope="col">Event</th><th scope="col">Theme</th>'
-        f'<th scope="col">What the {escape(text_kind)} says</th><th scope="col">Paragraphs</th></tr></thead>'
+        f'<th scope="col">What the {field(text_kind)} says</th><th scope="col">Paragraphs</th></tr></thead>'
         f"<tbody>{rows}</tbody></table>"
     )
 
@@ -267,16 +335,16 @@ def event_detail_html(event: Event, edition: Edition) -> str:
     if event.essay_date or event.essay_wording:
         essay = (
             '<table class="reader-compare"><tr><th scope="row">The record</th>'
-            f"<td>{escape(event.date_label)} ({escape(event.precision)})</td></tr>"
-            f'<tr><th scope="row">The {escape(edition.text_kind)}</th>'
-            f"<td>{escape(event.essay_date or 'no date given')}"
-            + (f" — “{escape(event.essay_wording)}”" if event.essay_wording else "")
+            f"<td>{field(event.date_label)} ({field(event.precision)})</td></tr>"
+            f'<tr><th scope="row">The {field(edition.text_kind)}</th>'
+            f"<td>{field(event.essay_date or 'no date given')}"
+            + (f" — “{field(event.essay_wording)}”" if event.essay_wording else "")
             + "</td></tr></table>"
         )
     return (
-        f'<div class="reader-card"><h3>{escape(event.title)}</h3>'
-        f'<p class="reader-tag">{escape(event.date_label)} · {escape(event.theme)}</p>'
-        f"<p>{escape(event.summary)}</p>{essay}{sources_html(event.source_ids, edition)}</div>"
+        f'<div class="reader-card {NO_MATH}"><h3>{field(event.title)}</h3>'
+        f'<p class="reader-tag">{field(event.date_label)} · {field(event.theme)}</p>'
+        f"<p>{field(event.summary)}</p>{essay}{sources_html(event.source_ids, edition)}</div>"
     )
 
 
@@ -315,55 +383,117 @@ def _shape(kind: str, x: float, y: float, size: float) -> str:
     return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{size:.1f}"/>'
 
 
-def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, themes: tuple[Theme, ...] = ()) -> str:
-    """A self-contained SVG timeline: one lane per theme, a mark per event, this paragraph's events ringed.
+MARK_GAP = 20  # px: marks closer than this in one lane are stacked, never drawn over each other (rings included)
+EMPTY_YEAR_WEIGHT = 0.25  # a year without events takes a quarter of a year's width: no long empty stretches
+STACK_STEP = 20  # px between stacked marks: a ring (r = 9) never touches the next mark
 
+
+def _year_weights(events, first_year: int, last_year: int) -> dict[int, float]:
+    busy: set[int] = set()
+    for event in events:
+        start, end = int(event.start[:4]), int((event.end or event.start)[:4])
+        busy.update(range(max(start, first_year), min(end, last_year) + 1))
+    return {year: 1.0 if year in busy else EMPTY_YEAR_WEIGHT for year in range(first_year, last_year + 1)}
+
+
+def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, themes: tuple[Theme, ...] = ()) -> str:
+    """A self-contained SVG timeline: one lane per theme, a mark per event, this paragraph's events ringed and starred.
+
+    The years run from the first to the last year of the events shown (within ``first_year``–``last_year``); a year
+    without events is drawn narrow. Marks that would touch in a lane are stacked. Labels are filled, never stroked.
     Inline SVG needs no script or network, so it shows the same in JupyterLab, Voilà and a static export.
     ``themes``: the edition's (their order, colour and mark); by default those of the events, in order of use.
     """
     if not themes:
         labels = list(dict.fromkeys(event.theme for event in events))
         themes = tuple(Theme(label, label, "#333333", "circle") for label in labels)
-    width, left, right, lane, top = 900, 190, 20, 34, 30
-    height = top + lane * len(themes) + 30
-    span = max(last_year + 1 - first_year, 1)
+    if events:
+        first_year = max(first_year, min(int(event.start[:4]) for event in events))
+        last_year = min(last_year, max(int((event.end or event.start)[:4]) for event in events))
+        last_year = max(last_year, first_year)
+    weights = _year_weights(events, first_year, last_year)
+    width, left, right, top = 900, 200, 20, 30
+    plot_width = width - left - right
+    total = sum(weights.values()) or 1.0
+    year_x, x = {}, float(left)
+    for year in range(first_year, last_year + 1):
+        year_x[year] = x
+        x += weights[year] / total * plot_width
+    year_x[last_year + 1] = float(width - right)
 
     def x_of(date: str) -> float:
-        return left + (min(max(_year_fraction(date), first_year), last_year + 1) - first_year) / span * (
-            width - left - right
-        )
+        fraction = min(max(_year_fraction(date), first_year), last_year + 1 - 1e-9)
+        year = int(fraction)
+        return year_x[year] + (fraction - year) * (year_x[year + 1] - year_x[year])
 
+    lanes = []  # (theme, [(event, x, level)], levels)
+    for theme in themes:
+        placed: list[tuple] = []
+        level_ends: list[float] = []
+        for event in sorted((event for event in events if event.theme == theme.label), key=lambda e: e.start):
+            start_x = x_of(event.start)
+            end_x = x_of(event.end) if event.end else start_x
+            level = next((index for index, last in enumerate(level_ends) if last + MARK_GAP <= start_x), None)
+            if level is None:
+                level = len(level_ends)
+                level_ends.append(end_x)
+            level_ends[level] = max(end_x, start_x)
+            placed.append((event, start_x, end_x, level))
+        lanes.append((theme, placed, max(1, len(level_ends))))
+    lane_heights = [max(34, 14 + STACK_STEP * levels) for _, _, levels in lanes]
+    plot_bottom = top + sum(lane_heights)
+    height = plot_bottom + 56
     parts = [
-        f'<svg class="reader-timeline" role="img" viewBox="0 0 {width} {height}" width="100%" '
+        f'<svg class="reader-timeline {NO_MATH}" role="img" viewBox="0 0 {width} {height}" width="100%" '
         f'xmlns="http://www.w3.org/2000/svg"><title>Timeline of {len(events)} events, {first_year}–{last_year}'
-        "</title><desc>One row per theme; ringed marks bear on the current paragraph. The table below lists the "
-        "same events.</desc>"
+        "</title><desc>One row per theme; marks with a ring and a star bear on the current paragraph; a year "
+        "without events is drawn narrow. The table below lists the same events.</desc>"
     ]
     for year in range(first_year, last_year + 2):
-        x = x_of(f"{year}-01-01") if year <= last_year else width - right
-        parts.append(f'<line class="reader-gridline" x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{height - 24}"/>')
-        if year <= last_year:
-            parts.append(f'<text class="reader-axis" x="{x + 2:.1f}" y="{height - 8}">{year}</text>')
-    for index, theme in enumerate(themes):
-        y = top + lane * index + lane / 2
+        x = year_x[year]
+        parts.append(f'<line class="reader-gridline" x1="{x:.1f}" y1="{top - 8}" x2="{x:.1f}" y2="{plot_bottom}"/>')
+        if year <= last_year and (weights[year] == 1.0 or year in (first_year, last_year)):
+            parts.append(f'<text class="reader-axis" x="{x + 2:.1f}" y="{plot_bottom + 16}">{year}</text>')
+    lane_top = top
+    for (theme, placed, levels), lane_height in zip(lanes, lane_heights, strict=True):
+        middle = lane_top + lane_height / 2
         colour = escape(theme.colour)  # checked as #rrggbb by the loader; escaped all the same
         parts.append(
+            f'<text class="reader-axis reader-lane-label" x="8" y="{middle + 4:.1f}">{escape(theme.label)}</text>'
             f'<g class="reader-lane reader-theme-{css_class(theme.theme_id)}" style="fill:{colour};stroke:{colour}">'
-            f'<text class="reader-axis" x="8" y="{y + 4:.1f}">{escape(theme.label)}</text>'
         )
-        parts.append(_shape(theme.shape, left - 14, y, 5))
-        for event in (event for event in events if event.theme == theme.label):
-            x = x_of(event.start)
+        parts.append(_shape(theme.shape, left - 14, middle, 5))
+        for event, start_x, end_x, level in placed:
+            y = lane_top + 16 + STACK_STEP * level if levels > 1 else middle
             if event.end:
                 parts.append(
-                    f'<line class="reader-range" x1="{x:.1f}" y1="{y:.1f}" x2="{x_of(event.end):.1f}" y2="{y:.1f}"/>'
+                    f'<line class="reader-range" x1="{start_x:.1f}" y1="{y:.1f}" x2="{end_x:.1f}" y2="{y:.1f}"/>'
                 )
-            if event.event_id in highlighted_ids:
-                parts.append(f'<circle class="reader-ring" cx="{x:.1f}" cy="{y:.1f}" r="10"/>')
+            current = event.event_id in highlighted_ids
+            ring = f'<circle class="reader-ring" cx="{start_x:.1f}" cy="{y:.1f}" r="9"/>' if current else ""
+            star = (
+                f'<text class="reader-star" x="{start_x + 8:.1f}" y="{y - 5:.1f}" aria-hidden="true">★</text>'
+                if current
+                else ""
+            )
+            here = " (in this paragraph)" if current else ""
+            mark = _shape(theme.shape, start_x, y, 5)
             parts.append(
-                f"<g><title>{escape(event.date_label)}: {escape(event.title)}</title>{_shape(theme.shape, x, y, 5)}</g>"
+                f'<g class="reader-mark"><title>{escape(event.date_label)}: {escape(event.title)}{here}</title>'
+                f"{ring}{mark}{star}</g>"
             )
         parts.append("</g>")
+        lane_top += lane_height
+    legend_y = plot_bottom + 40
+    parts.append(
+        '<g class="reader-timeline-legend">'
+        f'<circle class="reader-ring-sample" cx="{left + 6}" cy="{legend_y - 4}" r="9"/>'
+        f'<text class="reader-star" x="{left + 14}" y="{legend_y - 9}">★</text>'
+        f'<text class="reader-axis" x="{left + 30}" y="{legend_y}">ringed with a star: in the current paragraph</text>'
+        f'<line class="reader-range" x1="{left + 390}" y1="{legend_y - 4}" x2="{left + 430}" y2="{legend_y - 4}"/>'
+        f'<text class="reader-axis" x="{left + 438}" y="{legend_y}">a bar: an event that lasted</text>'
+        f'<text class="reader-axis" x="8" y="{legend_y}">Rows: theme and mark</text></g>'
+    )
     parts.append("</svg>")
     return "".join(parts)
 
@@ -371,13 +501,13 @@ def timeline_svg(events, highlighted_ids, first_year: int, last_year: int, theme
 def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
     document = excerpt.document
     identifiers = "".join(
-        f"<li>{escape(item.get('scheme'))}: {escape(item.get('value'))}</li>"
+        f"<li>{field(item.get('scheme'))}: {field(item.get('value'))}</li>"
         for item in document.get("identifiers") or []
     )
     url = safe_url(document.get("url"))
     link = (
         (
-            f'<p><span class="reader-label">Address given by the {escape(edition.text_kind)}:</span> '
+            f'<p><span class="reader-label">Address given by the {field(edition.text_kind)}:</span> '
             f'<a href="{url}" target="_blank" '
             f'rel="noopener noreferrer">{url}</a></p>'
         )
@@ -385,41 +515,41 @@ def excerpt_html(excerpt: Excerpt, edition: Edition) -> str:
         else ""
     )
     checks = "".join(
-        f'<tr><th scope="row">{escape(item.get("part"))}</th>'
+        f'<tr><th scope="row">{field(item.get("part"))}</th>'
         f'<td class="reader-status-{css_class(str(item.get("status")))}">'
         f"{'✓' if item.get('status') == 'verified' else '✗' if item.get('status') == 'contradicted' else '?'} "
-        f"{escape(item.get('status'))}</td><td>{escape(item.get('how'))}</td></tr>"
+        f"{field(item.get('status'))}</td><td>{field(item.get('how'))}</td></tr>"
         for item in excerpt.verification
     )
     related = "".join(
         "<li>"
         + (
             f'<a href="{safe_url(item.get("url"))}" target="_blank" rel="noopener noreferrer">'
-            f"{escape(item.get('citation'))}</a>"
+            f"{field(item.get('citation'))}</a>"
             if safe_url(item.get("url"))
             else escape(item.get("citation"))
         )
-        + (f" — {escape(item.get('note'))}" if item.get("note") else "")
+        + (f" — {field(item.get('note'))}" if item.get("note") else "")
         + "</li>"
         for item in excerpt.related_documents
     )
     fields = "".join(
-        f'<tr><th scope="row">{label}</th><td>{escape(document.get(key) or "not recorded")}</td></tr>'
+        f'<tr><th scope="row">{label}</th><td>{field(document.get(key) or "not recorded")}</td></tr>'
         for label, key in (("Title", "title"), ("Issuing office", "issuing_office"), ("Date", "date"))
     )
     return (
-        '<div class="reader-excerpt">'
-        f'<blockquote class="reader-quote">“{escape(excerpt.quotation)}”</blockquote>'
-        f"<p>Quoted in ¶{excerpt.paragraph} and cited there as <q>{escape(excerpt.essay_citation)}</q>.</p>"
-        f'<p><span class="reader-label">Used to support:</span> {escape(excerpt.claim_supported)}</p>'
+        f'<div class="reader-excerpt {NO_MATH}">'
+        f'<blockquote class="reader-quote">“{field(excerpt.quotation)}”</blockquote>'
+        f"<p>Quoted in ¶{excerpt.paragraph} and cited there as <q>{field(excerpt.essay_citation)}</q>.</p>"
+        f'<p><span class="reader-label">Used to support:</span> {field(excerpt.claim_supported)}</p>'
         f'<h4>The document</h4><table class="reader-compare">{fields}</table>'
         + (f'<p><span class="reader-label">Identifiers:</span></p><ul>{identifiers}</ul>' if identifiers else "")
         + link
         + '<h4>What is verified</h4><table class="reader-verification"><thead><tr><th scope="col">Part</th>'
         f'<th scope="col">Status</th><th scope="col">How</th></tr></thead><tbody>{checks}</tbody></table>'
-        + (f"<h4>Context: {escape(excerpt.context_heading)}</h4>" if excerpt.context_heading else "<h4>Context</h4>")
+        + (f"<h4>Context: {field(excerpt.context_heading)}</h4>" if excerpt.context_heading else "<h4>Context</h4>")
         + "".join(
-            f"<p>{escape(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
+            f"<p>{field(item.get('text'))}</p>{sources_html(item.get('source_ids'), edition)}"
             for item in excerpt.context
         )
         + (f"<h4>Related documents</h4><ul>{related}</ul>" if related else "")
@@ -433,16 +563,16 @@ def questions_html(questions, *, teacher: bool = False) -> str:
     The one rendering of questions: the app's Questions tab, the notebooks' panels and the handout all use it.
     """
     items = "".join(
-        f"<li>{escape(question.question)}"
+        f"<li>{field(question.question)}"
         + (
-            f'<p class="reader-expected"><b>Expected points:</b> {escape(question.expected_points)}</p>'
+            f'<p class="reader-expected"><b>Expected points:</b> {field(question.expected_points)}</p>'
             if teacher
             else ""
         )
         + "</li>"
         for question in questions
     )
-    return f"<ol>{items}</ol>"
+    return f'<ol class="{NO_MATH}">{items}</ol>'
 
 
 # --- pieces of the app's views (the widgets only compose these) ---------------------------------------------
@@ -454,11 +584,20 @@ def stylesheet_html(css: str) -> str:
 
 
 def title_html(edition: Edition) -> str:
-    return f'<h2 class="reader-title">{escape(edition.title)}</h2>'
+    return f'<h2 class="reader-title {NO_MATH}">{field(edition.title)}</h2>'
 
 
-def heading_html(text: str) -> str:
-    return f"<h4>{escape(text)}</h4>"
+def heading_html(text: str, level: int = 4) -> str:
+    return f"<h{level}>{escape(text)}</h{level}>"
+
+
+def layer_bar_label_html() -> str:
+    return '<span class="reader-label">Show:</span>'
+
+
+def warning_html(message: str) -> str:
+    """A one-line warning the student must see (a save that failed)."""
+    return f'<p class="reader-warning" role="alert">{escape(message)}</p>'
 
 
 def empty_html(message: str) -> str:
@@ -466,8 +605,8 @@ def empty_html(message: str) -> str:
     return f'<p class="reader-empty">{escape(message)}</p>'
 
 
-def legend_html(edition: Edition) -> str:
-    """The marks of the kinds of names this edition has, and of the claims' verdicts."""
+def legend_html(edition: Edition, *, names: bool = True, claims: bool = True) -> str:
+    """The marks of the kinds of names this edition has, and of the claims' verdicts (those of the layers shown)."""
     kinds = sorted({entity.kind for entity in edition.all_entities()}, key=list(KIND_MARKS).index)
     items = "".join(
         f'<span class="reader-mention reader-kind-{kind}">{escape(kind)}'
@@ -479,24 +618,59 @@ def legend_html(edition: Edition) -> str:
         f"{VERDICT_MARKS[verdict]} {escape(verdict)}</span> "
         for verdict in VERDICT_MARKS
     )
-    return (
-        f'<div class="reader-legend"><span class="reader-label">Names:</span> {items}'
-        f'<br><span class="reader-label">Claims:</span> {verdicts}</div>'
+    lines = ([f'<span class="reader-label">Names:</span> {items}'] if names else []) + (
+        [f'<span class="reader-label">Claims:</span> {verdicts}'] if claims else []
     )
+    return f'<div class="reader-legend">{"<br>".join(lines)}</div>' if lines else ""
 
 
 def paragraph_page_html(
-    paragraph: Paragraph, edition: Edition, *, with_readings: bool, with_claims: bool, hidden_verdicts=frozenset()
+    paragraph: Paragraph,
+    edition: Edition,
+    *,
+    with_readings: bool,
+    with_claims: bool,
+    hidden_verdicts=frozenset(),
+    with_names: bool = True,
+    with_notes: bool = True,
+    chosen: str = "",
 ) -> str:
-    """The paragraph reader's page: position, text and editorial notes (one widget, so one message a change)."""
+    """The reading room's centre: the paragraph's position, its text with the layers asked for (markers are
+    buttons), and the legend of those layers (one widget, so one message a change)."""
     return (
         f'<p class="reader-position-line"><span class="reader-position" aria-live="polite">'
         f"{paragraph.label} of {edition.paragraph_count}</span></p>"
         + paragraph_html(
-            paragraph, edition, with_readings=with_readings, with_claims=with_claims, hidden_verdicts=hidden_verdicts
+            paragraph,
+            edition,
+            with_readings=with_readings,
+            with_claims=with_claims,
+            hidden_verdicts=hidden_verdicts,
+            with_names=with_names,
+            with_notes=with_notes,
+            interactive=True,
+            chosen=chosen,
         )
-        + heading_html("Editorial notes")
+        + legend_html(edition, names=with_names, claims=with_claims)
+    )
+
+
+def static_reader_html(paragraph: Paragraph, edition: Edition, css: str) -> str:
+    """The reading room as plain HTML, in the same look: what a notebook shows of the reader before its kernel runs
+    (after a page reload, or opened from disk). Nothing in it needs a kernel or a script."""
+    return (
+        stylesheet_html(css)
+        + f'<div class="reader-still {NO_MATH}">'
+        + title_html(edition)
+        + '<p class="reader-empty">A still picture of the reader: run the notebook to turn the pages.</p>'
+        + '<div class="reader-room"><div class="reader-text-column"><div class="reader-paragraph">'
+        + paragraph_page_html(
+            paragraph, edition, with_readings=False, with_claims=False, with_names=False, with_notes=False
+        )
+        + '</div></div><div class="reader-side">'
+        + heading_html("Editorial notes", level=3)
         + notes_html(paragraph, edition)
+        + "</div></div></div>"
     )
 
 
@@ -511,16 +685,16 @@ def own_judgement_html(own: dict | None, *, not_saved: str | None = None) -> str
     """The student's own judgement of a claim; ``not_saved`` is why it could not be saved, if it could not."""
     if not own:
         return ""
-    reason = f" — {escape(own.get('reason'))}" if own.get("reason") else ""
+    reason = f" — {field(own.get('reason'))}" if own.get("reason") else ""
     warning = (
-        f'<p class="reader-warning" role="alert">Your judgement was NOT saved: {escape(not_saved)}. '
+        f'<p class="reader-warning" role="alert">Your judgement was NOT saved: {field(not_saved)}. '
         "It is kept here and saved again when you record a judgement.</p>"
         if not_saved
         else ""
     )
     return (
-        f'<p class="reader-own-judgement"><span class="reader-label">Your judgement:</span> '
-        f"{escape(own['judgement'])}{reason}</p>{warning}"
+        f'<p class="reader-own-judgement {NO_MATH}"><span class="reader-label">Your judgement:</span> '
+        f"{field(own['judgement'])}{reason}</p>{warning}"
     )
 
 
@@ -538,7 +712,6 @@ def search_summary_html(query: str, count: int) -> str:
 
 def notes_status_html(
     *,
-    path,
     last_saved: str | None,
     warnings=(),
     not_saved: str | None = None,
@@ -549,8 +722,9 @@ def notes_status_html(
     download: tuple[str, str] | None = None,
     download_notes_file: tuple[str, str] | None = None,
 ) -> str:
-    """The notes panel's status line: warnings about the notes file, then whether the notes are saved, and where.
+    """The notes panel's status line: warnings about the notes file, then whether the notes are saved.
 
+    No server path is shown to students (the teacher guide says where notes live); an export names only its file.
     ``not_saved`` (why the last save failed) replaces the reassurance that notes are saved: the student must not
     believe a note is kept on disk when it is not. ``in_browser`` (a static site) says plainly that the notes live in
     this browser only, or (``kept`` False: the browser gave the page no storage) that they are lost with the page;
@@ -589,12 +763,18 @@ def notes_status_html(
             f"{download_link_html(download[0], download[1], 'Download my notes (Markdown)')}{notes_file}</span>"
         )
     if exported_to is not None:
-        return lines + f'<span class="reader-saved" aria-live="polite">Exported to {escape(str(exported_to))}</span>'
-    when = f"last saved {escape(last_saved)} UTC, " if last_saved else ""
+        name = getattr(exported_to, "name", str(exported_to))
+        return lines + (
+            f'<span class="reader-saved" aria-live="polite">Notes exported to <bdi>{escape(name)}</bdi>, '
+            "beside your notes</span>"
+        )
+    when = f" — last saved {escape(last_saved)} UTC" if last_saved else ""
     if in_browser and not kept:
         return lines
-    where = "this browser" if in_browser else escape(str(path))
-    return lines + f'<span class="reader-saved" aria-live="polite">Notes are saved as you type: {when}in {where}</span>'
+    where = ", in this browser" if in_browser else ""
+    return lines + (
+        f'<span class="reader-saved" aria-live="polite">Notes saved{when}{where}. Notes are saved as you type.</span>'
+    )
 
 
 def download_link_html(file_name: str, text: str, label: str, media_type: str = "text/markdown") -> str:
@@ -663,23 +843,23 @@ def excerpt_text(excerpt: Excerpt) -> str:
 
 def roster_html(roster: Roster, edition: Edition) -> str:
     """A roster the edition declares: one row per card, its declared columns (a value with its note), as a table."""
-    headings = "".join(f'<th scope="col">{escape(column.label)}</th>' for column in roster.shown_columns)
+    headings = "".join(f'<th scope="col">{field(column.label)}</th>' for column in roster.shown_columns)
 
     def cell(row: dict, column) -> str:
         value = escape(row.get(column.name) or "")
         if column.note:
-            return f"<td><b>{value}</b> — {escape(row.get(column.note) or '')}</td>"
+            return f"<td><b>{value}</b> — {field(row.get(column.note) or '')}</td>"
         return f"<td>{value}</td>"
 
     rows = "".join(
-        f"<tr><td>{escape(edition.entity(row['entity_id']).name)}</td>"
+        f"<tr><td>{field(edition.entity(row['entity_id']).name)}</td>"
         + "".join(cell(row, column) for column in roster.shown_columns)
         + "</tr>"
         for row in roster.rows
     )
     return (
-        f'<table class="reader-events"><caption>{escape(roster.caption)}</caption><thead><tr>'
-        f'<th scope="col">{escape(roster.entity_label)}</th>{headings}</tr></thead><tbody>{rows}</tbody></table>'
+        f'<table class="reader-events {NO_MATH}"><caption>{field(roster.caption)}</caption><thead><tr>'
+        f'<th scope="col">{field(roster.entity_label)}</th>{headings}</tr></thead><tbody>{rows}</tbody></table>'
     )
 
 

@@ -31,6 +31,13 @@ FORMAT_VERSION = 1
 JUDGEMENTS = ("supported", "doubtful", "wrong", "opinion")
 NOTES_DIRECTORY_VARIABLE = "READER_NOTES_DIR"
 SECTIONS = ("paragraph_notes", "judgements")
+# The student's reader settings, kept with their notes (a section older files do not have).
+SETTINGS_SECTION = "reader_settings"
+READER_SETTINGS = {
+    "text_size": ("standard", "large", "larger"),
+    "line_spacing": ("standard", "wide", "wider"),
+    "theme": ("default", "high-contrast", "dark"),
+}
 
 
 class NotesSaveError(OSError):
@@ -91,6 +98,13 @@ def shape_problem(data) -> str | None:
             problem = f"judgement {entry['judgement']!r} is not one of {', '.join(JUDGEMENTS)}"
         if problem:
             return f"judgements[{key!r}]: {problem}"
+    settings = data.get(SETTINGS_SECTION, {})
+    if not isinstance(settings, dict):
+        return f"{SETTINGS_SECTION}: expected an object, found {type(settings).__name__}"
+    for key, entry in settings.items():
+        problem = _entry_problem(entry, {"value": str}) if isinstance(entry, dict) else "expected an object"
+        if problem:
+            return f"{SETTINGS_SECTION}[{key!r}]: {problem}"
     return None
 
 
@@ -188,6 +202,24 @@ class StudentNotes:
             raise ValueError(f"judgement {judgement!r}; expected one of {', '.join(JUDGEMENTS)}")
         self._save("judgements", claim_id, {"judgement": judgement, "reason": reason, "updated": _now()})
 
+    def reader_settings(self) -> dict[str, str]:
+        """The student's reader settings that this reader knows (an unknown name or value is left out)."""
+        stored = self._data.get(SETTINGS_SECTION, {})
+        return {
+            name: stored[name]["value"]
+            for name, allowed in READER_SETTINGS.items()
+            if name in stored and stored[name].get("value") in allowed
+        }
+
+    def set_reader_setting(self, name: str, value: str) -> None:
+        """Save one reader setting; raises :class:`NotesSaveError` (it is kept and saved next time)."""
+        allowed = READER_SETTINGS.get(name)
+        if allowed is None or value not in allowed:
+            raise ValueError(
+                f"reader setting {name}={value!r}; expected one of {', '.join(allowed or READER_SETTINGS)}"
+            )
+        self._save(SETTINGS_SECTION, name, {"value": value, "updated": _now()})
+
     def save_entries(
         self, paragraph_notes: dict[int, str] | None = None, judgements: dict[str, tuple[str, str]] | None = None
     ) -> bool:
@@ -240,12 +272,12 @@ class StudentNotes:
         """Apply the changes (and any earlier unsaved ones) to the newest file on disk and write it, under the lock."""
         for (section, key), value in changes.items():
             self._pending[section, key] = value
-            self._data[section][key] = value
+            self._data.setdefault(section, {})[key] = value
         try:
             with self._locked():
                 data = self._read()
                 for (pending_section, pending_key), pending_value in self._pending.items():
-                    data[pending_section][pending_key] = pending_value
+                    data.setdefault(pending_section, {})[pending_key] = pending_value
                 text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True)
                 write_atomically(self.path, text, new_file_mode=0o600)  # a student's notes are theirs
         except OSError as error:

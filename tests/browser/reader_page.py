@@ -42,7 +42,7 @@ class ReaderPage:
         self.button(label, scope).click()
 
     def jump_to(self, number: int) -> None:
-        self.app.locator(".reader-paragraph-reader").get_by_label("Go to", exact=True).select_option(index=number - 1)
+        self.app.locator(".reader-nav").get_by_label("Go to", exact=True).select_option(index=number - 1)
         self.wait_for_position(number)
 
     TAB_VIEWS = {
@@ -76,9 +76,12 @@ class ReaderPage:
         option.wait_for(state="attached", timeout=UI_WAIT_MS)
         return option.text_content()
 
+    def set_layer(self, label: str, on: bool) -> None:
+        """Switch a layer of the layer bar: "Names", "[sic] readings", "Notes" or "Claims"."""
+        self.app.locator(".reader-layers").get_by_role("checkbox", name=label, exact=True).set_checked(on)
+
     def set_sic_readings(self, on: bool) -> None:
-        label = "With [sic] readings" if on else "As written"
-        self.app.locator(f".reader-paragraph-reader .widget-radio-box label:has-text('{label}') input").check()
+        self.set_layer("[sic] readings", on)
 
     def filter_themes(self, themes: list[str]) -> None:
         select = self.app.locator(".reader-chronology .widget-select-multiple select")

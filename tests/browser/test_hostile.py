@@ -25,7 +25,8 @@ def hostile_edition(tmp_path_factory):
 
 def visit_everything(student: ReaderPage, page, edition) -> None:
     """Every paragraph with both text modes and claims on; every tab; a card, an event, a search."""
-    student.app.locator(".reader-paragraph-reader .widget-checkbox input").check()
+    for layer in ("Names", "Notes", "Claims"):
+        student.set_layer(layer, True)
     for number in range(1, edition.paragraph_count + 1):
         student.jump_to(number)
         student.set_sic_readings(number % 2 == 0)

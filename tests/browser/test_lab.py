@@ -36,7 +36,9 @@ def test_student_reads_in_jupyterlab(lab, browser, screenshots):
 
     student.set_sic_readings(True)
     student.app.locator(".reader-reading:text-is('Sovnarkhozy')").wait_for(timeout=UI_WAIT_MS)
-    assert "[as written: Sovnarkzhoy]" in student.paragraph_text()
+    assert "(as written: Sovnarkzhoy)" in student.paragraph_text(), "for a screen reader, in the text"
+    notes = student.app.locator(".reader-notes-view").inner_text()
+    assert "“Sovnarkzhoy” → Sovnarkhozy" in notes, "and in the side panel's note"
     page.screenshot(path=str(screenshots / "lab-02-sic-readings.png"))
     student.set_sic_readings(False)
     student.app.locator(".reader-reading").first.wait_for(state="detached", timeout=UI_WAIT_MS)

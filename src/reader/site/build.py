@@ -238,7 +238,7 @@ def write_reader_wheel(edition: Edition, folder: Path) -> Path:
     for path in sorted(package.rglob("*")):
         relative = path.relative_to(package)
         shipped_part = relative.parts[0] not in ("_data", "_site", "jupyter") and "__pycache__" not in relative.parts
-        if path.is_file() and shipped_part and path.suffix in (".py", ".css"):
+        if path.is_file() and shipped_part and path.suffix in (".py", ".css", ".js"):
             members[f"reader/{relative.as_posix()}"] = path.read_bytes()
     members["reader/_site/edition.pickle"] = pickle.dumps(browser_edition(edition), protocol=4)
     info = f"{READER_DISTRIBUTION}-{__version__}.dist-info"

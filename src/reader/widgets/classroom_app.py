@@ -113,9 +113,7 @@ class ClassroomApp(ReaderView):
         notes = self._notes_for(token)
         app = self.reader_app = ReaderApp(self.edition, notes=notes, judge_first=self.judge_first, notes_download=True)
         self.distribution = ClassDistribution(self.edition, access, app.paragraph_reader.claims_panel)
-        children = list(app.children)
-        children.insert(children.index(app.paragraph_reader) + 1, self.distribution)
-        app.children = children
+        app.add_beside_claims(self.distribution)
         # Where the student is: sent in the background, the newest place only (a paragraph change never waits).
         save_progress = access.save_progress_later
         app.observe(lambda change: self._save_progress(save_progress, change["new"]), names="paragraph_number")

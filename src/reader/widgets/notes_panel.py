@@ -81,7 +81,6 @@ class NotesPanel(ParagraphView):
             )
         extra.pop("download_link", None)
         return render.notes_status_html(
-            path=self.notes.path,
             last_saved=self.notes.last_saved,
             not_saved=self._not_saved,
             in_browser=browser.in_browser(),
