@@ -166,7 +166,7 @@ def _lite_options() -> list[str]:
     """Only what the reader needs: the lab and REPL apps, the kernel and the widgets (no other installed extension)."""
     options = ["--contents=files", "--apps=lab", "--apps=repl", "--no-sourcemaps", "--no-unused-shared-packages"]
     options += ["--ignore-sys-prefix", "--settings-overrides=overrides.json"]
-    for name in ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager"):
+    for name in ("@jupyterlite/pyodide-kernel-extension", "@jupyter-widgets/jupyterlab-manager", "anywidget"):
         options.append(f"--LiteBuildConfig.federated_extensions={_labextension(name)}")
     return options
 
@@ -196,7 +196,7 @@ def _assemble(edition: Edition, runtime: Runtime, lite: Path) -> None:
         "install_dir": "site",
         "package_type": "package",
         "imports": ["reader"],
-        "depends": ["ipywidgets", "traitlets"],
+        "depends": ["anywidget", "ipywidgets", "traitlets"],
         "sha256": _sha256(reader_wheel),
         "unvendored_tests": False,
     }

@@ -33,12 +33,15 @@ PYODIDE_LICENCE_FILES = ("package.json", "README.md")
 LOCK_FILE = "pyodide-lock.json"
 MANIFEST = "runtime.json"
 # What the Pyodide kernel loads from the lock as it starts (its worker and piplite), and what the reader imports.
-KERNEL_PACKAGES = ("micropip", "packaging", "ipython", "jedi", "traitlets")
+KERNEL_PACKAGES = ("micropip", "packaging", "ipython", "jedi", "traitlets", "typing-extensions")
 # Not in Pyodide's lock: taken from PyPI at the versions installed here (the site gets their browser half from here).
 WIDGET_PACKAGES = {
     "comm": (("comm",), ("traitlets",)),
     "jupyterlab-widgets": (("jupyterlab_widgets",), ()),
     "ipywidgets": (("ipywidgets",), ("comm", "ipython", "traitlets", "jupyterlab-widgets")),
+    # the reader's front-end helper (reader.widgets.bridge): its browser half is anywidget's lab extension
+    "psygnal": (("psygnal",), ()),
+    "anywidget": (("anywidget",), ("ipywidgets", "psygnal", "typing-extensions")),
 }
 INSTALL_HINT = "run scripts/ensure-site.sh (or: python -m reader.site.runtime) once, with the network to the registries"
 
@@ -107,6 +110,7 @@ def prepared() -> Runtime:
     missing += [
         entry["file_name"] for entry in runtime.packages.values() if not (runtime.wheels / entry["file_name"]).is_file()
     ]
+    missing += [name for name in WIDGET_PACKAGES if name not in runtime.packages]  # a cache made before they were
     if missing:
         raise SiteError(f"the browser runtime in {folder} lacks {', '.join(missing)}: {INSTALL_HINT}")
     return runtime
