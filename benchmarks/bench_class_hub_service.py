@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPOSITORY / "tests"))
 from class_servers import PostgresServer, ServiceProcess, free_port, postgres_binaries  # noqa: E402
 from reader.classroom.client import RemoteClassStore  # noqa: E402
 from reader.classroom.identity import HUB_IDENTITY  # noqa: E402
-from test_class_hub import ACCESS, ADMIN_TOKEN, CHP, SERVICE, answers, api, token_of, wait_until  # noqa: E402
+from test_class_hub import ACCESS, CHP, SERVICE, answers, api, hub_config, token_of, wait_until  # noqa: E402
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -51,27 +51,7 @@ class LocalHub:
     def __init__(self, folder: Path, database: str):
         port, service_port = free_port(), free_port()
         config = folder / "jupyterhub_config.py"
-        config.write_text(
-            f"""
-c = get_config()
-load_subconfig({str(REPOSITORY / "deploy" / "jupyterhub_config.py")!r})
-c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
-c.JupyterHub.hub_bind_url = "http://127.0.0.1:{free_port()}"
-c.JupyterHub.cookie_secret_file = {str(folder / "cookie_secret")!r}
-c.JupyterHub.db_url = {"sqlite:///" + str(folder / "jupyterhub.sqlite")!r}
-c.JupyterHub.pid_file = {str(folder / "jupyterhub.pid")!r}
-c.JupyterHub.authenticator_class = "dummy"
-c.Authenticator.allow_all = True
-c.ConfigurableHTTPProxy.command = [{str(CHP)!r}]
-c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"
-c.ConfigurableHTTPProxy.pid_file = {str(folder / "proxy.pid")!r}
-c.JupyterHub.services.append({{"name": "bench-admin", "api_token": {ADMIN_TOKEN!r}}})
-c.JupyterHub.load_roles.append(
-    {{"name": "bench-admin", "scopes": ["admin:users", "tokens"], "services": ["bench-admin"]}}
-)
-""",
-            encoding="utf-8",
-        )
+        config.write_text(hub_config(folder, port, admin="bench-admin"), encoding="utf-8")
         environment = {
             **os.environ,
             "READER_CLASS_DB": database,

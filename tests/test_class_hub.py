@@ -39,18 +39,10 @@ def _missing(message: str):
     pytest.skip(message)
 
 
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory, postgres_server):
-    if shutil.which("jupyterhub", path=str(Path(sys.executable).parent)) is None:
-        _missing("jupyterhub is not installed (the test extra has it)")
-    if not CHP.exists():
-        _missing("configurable-http-proxy is not installed (scripts/ensure-npm.sh, sourced by ./run-tests)")
-    folder = tmp_path_factory.mktemp("hub")
-    port, service_port = free_port(), free_port()
-    database = postgres_server.new_database()
-    config = folder / "jupyterhub_config.py"
-    config.write_text(
-        f"""
+def hub_config(folder: Path, port: int, admin: str) -> str:
+    """A local hub's configuration: deploy/jupyterhub_config.py (the class service), DummyAuthenticator, the proxy
+    from npm, everything kept in ``folder``, and a service ``admin`` holding ADMIN_TOKEN to make users and tokens."""
+    return f"""
 c = get_config()
 load_subconfig({str(REPOSITORY / "deploy" / "jupyterhub_config.py")!r})
 c.JupyterHub.bind_url = "http://127.0.0.1:{port}"
@@ -63,12 +55,24 @@ c.Authenticator.allow_all = True
 c.ConfigurableHTTPProxy.command = [{str(CHP)!r}]
 c.ConfigurableHTTPProxy.api_url = "http://127.0.0.1:{free_port()}"
 c.ConfigurableHTTPProxy.pid_file = {str(folder / "proxy.pid")!r}
-c.JupyterHub.load_groups = {{"teachers": {{"users": ["teacher1"]}}}}
-c.JupyterHub.services.append({{"name": "test-admin", "api_token": {ADMIN_TOKEN!r}}})
-c.JupyterHub.load_roles.append(
-    {{"name": "test-admin", "scopes": ["admin:users", "tokens"], "services": ["test-admin"]}}
-)
-""",
+c.JupyterHub.services.append({{"name": {admin!r}, "api_token": {ADMIN_TOKEN!r}}})
+c.JupyterHub.load_roles.append({{"name": {admin!r}, "scopes": ["admin:users", "tokens"], "services": [{admin!r}]}})
+"""
+
+
+@pytest.fixture(scope="module")
+def hub(tmp_path_factory, postgres_server):
+    if shutil.which("jupyterhub", path=str(Path(sys.executable).parent)) is None:
+        _missing("jupyterhub is not installed (the test extra has it)")
+    if not CHP.exists():
+        _missing("configurable-http-proxy is not installed (scripts/ensure-npm.sh, sourced by ./run-tests)")
+    folder = tmp_path_factory.mktemp("hub")
+    port, service_port = free_port(), free_port()
+    database = postgres_server.new_database()
+    config = folder / "jupyterhub_config.py"
+    config.write_text(
+        hub_config(folder, port, admin="test-admin")
+        + 'c.JupyterHub.load_groups = {"teachers": {"users": ["teacher1"]}}\n',
         encoding="utf-8",
     )
     environment = {
